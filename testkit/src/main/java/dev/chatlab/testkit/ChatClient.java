@@ -1,5 +1,6 @@
 package dev.chatlab.testkit;
 
+import static java.time.Duration.ofMillis;
 import static java.time.Duration.ofSeconds;
 import static org.awaitility.Awaitility.await;
 
@@ -101,7 +102,7 @@ public final class ChatClient implements AutoCloseable {
     public ChatClient joinAndWait(String roomId) {
         int before = framesOfType("joined").size();
         join(roomId);
-        await(name + " joins " + roomId).atMost(ofSeconds(10))
+        await(name + " joins " + roomId).atMost(ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(ofMillis(5))
                 .failFast(name + " was disconnected", this::isClosed)
                 .until(() -> framesOfType("joined").stream().skip(before)
                         .anyMatch(f -> roomId.equals(Frames.payloadOf(f).path("roomId").asText())));

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatlab.testkit.ChatClient;
 import dev.chatlab.testkit.Frames;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -185,7 +186,9 @@ public abstract class RoomsContract {
         String room = freshRoom("big");
         try (ChatClient alice = ChatClient.connect("alice", wsUri(0)).joinAndWait(room);
              ChatClient bob = ChatClient.connect("bob", wsUri(1)).joinAndWait(room)) {
-            alice.sendRaw(Frames.message("x".repeat(64 * 1024)));
+            // 20,000 characters: over the 16 KiB default, small enough to be read whole before the close
+            // (a much bigger frame can make the TCP connection reset before the close frame is read).
+            alice.sendRaw(Frames.message("x".repeat(20_000)));
             assertThat(alice.awaitClose(ofSeconds(5))).isEqualTo(1009);
             ChatClient carol = ChatClient.connect("carol", wsUri(2)).joinAndWait(room);
             carol.say("the room lives on");
@@ -303,7 +306,7 @@ public abstract class RoomsContract {
     }
 
     protected static void awaitJoined(ChatClient client, String room) {
-        await(client.name() + " joined " + room).atMost(ofSeconds(10))
+        await(client.name() + " joined " + room).atMost(ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(ofMillis(5))
                 .failFast(client.name() + " was disconnected", client::isClosed)
                 .until(() -> client.framesOfType("joined").stream()
                         .anyMatch(f -> room.equals(Frames.payloadOf(f).path("roomId").asText())));

@@ -1,0 +1,59 @@
+package dev.chatlab.chat;
+
+import java.time.Duration;
+
+/**
+ * How a chat server is set up: {@link #defaults()} for {@code main}, explicit values in tests.
+ *
+ * @param host            the address to bind; loopback unless told otherwise
+ * @param port            the port to bind; 0 picks a free one
+ * @param idleTimeout     how long a silent WebSocket stays open (Jetty's own default is 30 s)
+ * @param pingInterval    how often the server pings each client, so a live but quiet one is never idle;
+ *                        {@link Duration#ZERO} turns pings off
+ * @param maxFrameBytes   the largest frame accepted; a bigger one closes the connection with 1009
+ * @param maxMessageChars the longest chat message accepted; a longer one gets {@code error: too_large}
+ */
+public record ChatConfig(String host, int port, Duration idleTimeout, Duration pingInterval,
+                         int maxFrameBytes, int maxMessageChars) {
+
+    public static ChatConfig defaults() {
+        return new ChatConfig("127.0.0.1", 3000, Duration.ofMinutes(10), Duration.ofSeconds(30), 16 * 1024, 4096);
+    }
+
+    /** The defaults on a free loopback port, for tests. */
+    public static ChatConfig forTests() {
+        return defaults().withPort(0);
+    }
+
+    public ChatConfig withPort(int newPort) {
+        return new ChatConfig(host, newPort, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars);
+    }
+
+    public ChatConfig withTimeouts(Duration newIdleTimeout, Duration newPingInterval) {
+        return new ChatConfig(host, port, newIdleTimeout, newPingInterval, maxFrameBytes, maxMessageChars);
+    }
+
+    /** Reads {@code --host H} and {@code --port N} (or the {@code HOST} and {@code PORT} environment variables). */
+    public static ChatConfig fromArgs(String[] args) {
+        ChatConfig config = defaults();
+        String host = System.getenv().getOrDefault("HOST", config.host());
+        String port = System.getenv().getOrDefault("PORT", String.valueOf(config.port()));
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value; usage: [--host ADDRESS] [--port N]");
+            }
+            switch (flag) {
+                case "--host" -> host = args[++i];
+                case "--port" -> port = args[++i];
+                default -> throw new IllegalArgumentException("unknown option " + flag + "; usage: [--host ADDRESS] [--port N]");
+            }
+        }
+        try {
+            return new ChatConfig(host, Integer.parseInt(port), config.idleTimeout(), config.pingInterval(),
+                    config.maxFrameBytes(), config.maxMessageChars());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--port must be a number, got '" + port + "'");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.chatlab.chat;
+
+import dev.chatlab.testkit.contracts.EchoContract;
+import java.net.URI;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/** Step 1's contract against step 2: everything still holds except the echo text itself. */
+class EchoContractTest extends EchoContract {
+    private static ChatServer server;
+
+    @BeforeAll
+    static void start() {
+        server = ChatServer.start(ChatConfig.forTests());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Override
+    protected URI wsUri() {
+        return server.wsUri();
+    }
+
+    @Test
+    @Disabled("step 2 speaks JSON: a plain-text frame is answered with an error frame (bad_json), not echoed")
+    @Override
+    public void the_reply_echoes_what_was_sent() {
+    }
+}
