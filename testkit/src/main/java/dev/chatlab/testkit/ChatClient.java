@@ -100,13 +100,31 @@ public final class ChatClient implements AutoCloseable {
 
     /** Joins a room and waits for the server's {@code joined} frame for it. */
     public ChatClient joinAndWait(String roomId) {
+        return sendAndAwaitJoined(roomId, Frames.join(roomId));
+    }
+
+    /** Joins a room asking for everything after {@code since}, and waits for the {@code joined} frame. */
+    public ChatClient joinAndWait(String roomId, long since) {
+        return sendAndAwaitJoined(roomId, Frames.join(roomId, since));
+    }
+
+    private ChatClient sendAndAwaitJoined(String roomId, String joinFrame) {
         int before = framesOfType("joined").size();
-        join(roomId);
+        sendRaw(joinFrame);
         await(name + " joins " + roomId).atMost(ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(ofMillis(5))
                 .failFast(name + " was disconnected", this::isClosed)
                 .until(() -> framesOfType("joined").stream().skip(before)
                         .anyMatch(f -> roomId.equals(Frames.payloadOf(f).path("roomId").asText())));
         return this;
+    }
+
+    /** The payload of the newest {@code joined} frame. */
+    public JsonNode lastJoined() {
+        List<JsonNode> joined = framesOfType("joined");
+        if (joined.isEmpty()) {
+            throw new IllegalStateException(name + " has not joined");
+        }
+        return Frames.payloadOf(joined.get(joined.size() - 1));
     }
 
     /** Sends a {@code message} frame. */
@@ -134,6 +152,13 @@ public final class ChatClient implements AutoCloseable {
     public List<String> texts() {
         return framesOfType("message").stream()
                 .map(f -> Frames.payloadOf(f).path("message").asText())
+                .collect(Collectors.toList());
+    }
+
+    /** The {@code payload.seq} of every {@code message} frame, in arrival order. */
+    public List<Long> seqs() {
+        return framesOfType("message").stream()
+                .map(f -> Frames.payloadOf(f).path("seq").asLong())
                 .collect(Collectors.toList());
     }
 
