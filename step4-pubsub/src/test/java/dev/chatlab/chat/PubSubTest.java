@@ -49,7 +49,7 @@ class PubSubTest {
     @Test
     void a_node_whose_subscription_was_cut_for_3_seconds_delivers_every_missed_message_in_order_once_it_is_back() {
         try (Cluster cluster = Cluster.start(2, c -> c.nodeId().equals("node-2")
-                ? c.withSubscription(c.heartbeatInterval(), c.heartbeatTimeout(), Duration.ofSeconds(3), true) : c);
+                ? c.withSubscription(c.heartbeatInterval(), c.heartbeatTimeout(), Duration.ofSeconds(3), c.backfill()) : c);
              ChatClient alice = ChatClient.connect("alice", cluster.node(1).wsUri()).joinAndWait("lobby");
              ChatClient bob = ChatClient.connect("bob", cluster.node(2).wsUri()).joinAndWait("lobby")) {
             alice.say("before");
@@ -193,7 +193,7 @@ class PubSubTest {
 
     @Test
     void a_frozen_redis_makes_sends_unavailable_without_dropping_clients_and_the_node_recovers_after_thaw() {
-        try (Cluster cluster = Cluster.start(2, c -> c.withSubscription(ofMillis(250), ofMillis(1500), ofMillis(200), true));
+        try (Cluster cluster = Cluster.start(2, c -> c.withSubscription(ofMillis(250), ofMillis(1500), ofMillis(200), c.backfill()));
              ChatClient alice = ChatClient.connect("alice", cluster.node(1).wsUri()).joinAndWait("frozen");
              ChatClient bob = ChatClient.connect("bob", cluster.node(2).wsUri()).joinAndWait("frozen")) {
             cluster.redis.freeze();
