@@ -1,0 +1,960 @@
+package dev.chatlab.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import org.java_websocket.WebSocket;
+import org.java_websocket.client.WebSocketClient;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.WebsocketNotConnectedException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.framing.Framedata;
+import org.java_websocket.handshake.ServerHandshake;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A chat client that stays in its room through node deaths, drains and network faults: it
+ * heartbeats, reconnects with capped exponential backoff and full jitter, rejoins with
+ * {@code since}/{@code epoch}, delivers each seq once and in order, and resends unacked messages
+ * with their {@code clientMsgId} until the server has stored them.
+ *
+ * <p>All of its state lives on one thread of its own: Java-WebSocket's callbacks, timers and calls
+ * from the application are handed to that thread, which also runs every {@link ClientListener}
+ * callback and completes every {@link Sending}. The methods of this class may be called from any
+ * thread.
+ */
+public final class ResilientClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ResilientClient.class);
+    /** Sends given up on are remembered this long (in number) so a late ack can still be reported. */
+    private static final int GIVEN_UP_REMEMBERED = 10_000;
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+
+    /** Where the client stands. */
+    public enum State {
+        /** Built, not started. */
+        NEW,
+        /** Started, not yet in its room. */
+        CONNECTING,
+        /** In its room. */
+        CONNECTED,
+        /** Lost its connection after having been in its room; resuming. */
+        RECONNECTING,
+        /** Closed by the application, or given up for good. */
+        CLOSED
+    }
+
+    private final List<URI> uris;
+    private final String roomId;
+    private final String name;
+    private final String clientId;
+    private final Duration heartbeatInterval;
+    private final Duration deadAfter;
+    private final Duration connectTimeout;
+    private final Duration sendTimeout;
+    private final Backoff reconnectBackoff;
+    private final Backoff retryBackoff;
+    private final ClientListener listener;
+    private final ScheduledThreadPoolExecutor loop;
+    private final AtomicLong sendNumbers = new AtomicLong();
+    private volatile Thread loopThread;
+
+    // Confined to the loop thread.
+    private Connection connection;
+    private long connectionNumbers;
+    private int uriIndex = -1;
+    private int attemptsSinceJoined;
+    private Long cursor;
+    private String epoch;
+    private boolean acceptJump;
+    private boolean everJoined;
+    private long disconnectedAtNanos = -1;
+    private final LinkedHashMap<String, Pending> unacked = new LinkedHashMap<>();
+    private final Map<String, Boolean> givenUp = new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > GIVEN_UP_REMEMBERED;
+        }
+    };
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private ScheduledFuture<?> reconnectTask;
+    private ScheduledFuture<?> retryTask;
+    private ScheduledFuture<?> rejoinTask;
+
+    // Published for the accessors.
+    private volatile State state = State.NEW;
+    private volatile String node;
+    private volatile long lastSeq;
+    private volatile String currentEpoch;
+    private volatile int unackedCount;
+    private volatile long reconnects;
+    private volatile long gapsDetected;
+    private volatile long duplicatesDropped;
+    private volatile long delivered;
+    private volatile Instant lastDisconnectAt;
+    private volatile Instant lastResumeAt;
+    private volatile Duration lastReconnectTime;
+
+    private ResilientClient(Builder b) {
+        this.uris = List.copyOf(b.uris);
+        this.roomId = b.roomId;
+        this.name = b.name;
+        this.clientId = b.clientId != null ? b.clientId : UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        this.heartbeatInterval = b.heartbeatInterval;
+        this.deadAfter = b.deadAfter != null ? b.deadAfter : b.heartbeatInterval.multipliedBy(3);
+        this.connectTimeout = b.connectTimeout;
+        this.sendTimeout = b.sendTimeout;
+        this.reconnectBackoff = new Backoff(b.backoffBase, b.backoffCap, b.soon, b.random);
+        this.retryBackoff = new Backoff(b.backoffBase, b.backoffCap, b.soon, b.random);
+        this.listener = b.listener;
+        this.cursor = b.since;
+        this.epoch = b.epoch;
+        this.lastSeq = b.since == null ? 0 : b.since;
+        this.currentEpoch = b.epoch;
+        this.loop = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "chat-client-" + clientId);
+            t.setDaemon(true);
+            loopThread = t;
+            return t;
+        });
+        this.loop.setRemoveOnCancelPolicy(true);
+    }
+
+    /** A builder for a client of {@code roomId} that connects to {@code uris} in turn (normally one: the load balancer's). */
+    public static Builder builder(String roomId, URI... uris) {
+        return new Builder(roomId, List.of(uris));
+    }
+
+    // ---- the application's side ----
+
+    /** Starts connecting; returns at once. The listener hears {@code connected} once the client is in its room. */
+    public void start() {
+        post(() -> {
+            if (state != State.NEW) {
+                return;
+            }
+            state = State.CONNECTING;
+            long heartbeat = heartbeatInterval.toMillis();
+            timers.add(loop.scheduleWithFixedDelay(guarded(this::heartbeat), heartbeat, heartbeat, TimeUnit.MILLISECONDS));
+            long watch = Math.max(10, Math.min(deadAfter.toMillis(), connectTimeout.toMillis()) / 4);
+            timers.add(loop.scheduleWithFixedDelay(guarded(this::watchdog), watch, watch, TimeUnit.MILLISECONDS));
+            scheduleConnect(Duration.ZERO);
+        });
+    }
+
+    /**
+     * Sends a message to the room. It is kept until the server acks it, sent now if the client is in
+     * its room and otherwise after the next join, and sent again with the same {@code clientMsgId}
+     * after every reconnect until acked, so the server stores it once.
+     */
+    public Sending send(String text) {
+        Objects.requireNonNull(text, "text");
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("a chat message cannot be empty");
+        }
+        String id = clientId + "-" + sendNumbers.incrementAndGet();
+        Sending sending = new Sending(id, text);
+        if (!post(() -> accept(new Pending(id, text, sending)))) {
+            sending.completeExceptionally(new SendFailedException(id, "closed", "the client is closed"));
+        }
+        return sending;
+    }
+
+    /**
+     * Stops for good: closes the connection and ends every send still waiting for its ack (failed if
+     * it never went out, unknown otherwise). Calling it again does nothing.
+     */
+    @Override
+    public void close() {
+        if (Thread.currentThread() == loopThread) {
+            stop("closed by the application", false);
+            return;
+        }
+        try {
+            loop.submit(guarded(() -> stop("closed by the application", false))).get(5, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            // Already stopped.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("{}: close did not finish cleanly: {}", clientId, e.toString());
+        }
+        loop.shutdown();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public String roomId() {
+        return roomId;
+    }
+
+    /** The node that answered the latest join, or null before the first. */
+    public String node() {
+        return node;
+    }
+
+    /** The seq of the last message delivered (or the room's head at the first join); 0 before anything is known. */
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    /** The epoch of the room's history from the latest {@code joined}, or null before the first. */
+    public String epoch() {
+        return currentEpoch;
+    }
+
+    /** Sends not yet acked, failed or given up on. */
+    public int unacked() {
+        return unackedCount;
+    }
+
+    /** How many times the client got back into its room after losing a connection it had joined on. */
+    public long reconnects() {
+        return reconnects;
+    }
+
+    /** Seq jumps the server did not announce; each one made the client rejoin to fill it. */
+    public long gapsDetected() {
+        return gapsDetected;
+    }
+
+    /** Messages dropped because their seq had been delivered already (normal after a resume). */
+    public long duplicatesDropped() {
+        return duplicatesDropped;
+    }
+
+    /** Messages delivered to the listener. */
+    public long delivered() {
+        return delivered;
+    }
+
+    /** When the last connection the client had joined on was lost, or null. */
+    public Instant lastDisconnectAt() {
+        return lastDisconnectAt;
+    }
+
+    /** When the client last got back into its room after a lost connection, or null. */
+    public Instant lastResumeAt() {
+        return lastResumeAt;
+    }
+
+    /** From the last lost connection to the {@code joined} that resumed it, or null before the first resume. */
+    public Duration lastReconnectTime() {
+        return lastReconnectTime;
+    }
+
+    @Override
+    public String toString() {
+        return "ResilientClient[" + clientId + " in " + roomId + ", " + state + (node == null ? "" : " on " + node)
+                + ", last seq " + lastSeq + ", " + unackedCount + " unacked]";
+    }
+
+    // ---- connecting ----
+
+    private void scheduleConnect(Duration delay) {
+        uriIndex = (uriIndex + 1) % uris.size();
+        URI uri = uris.get(uriIndex);
+        int attempt = attemptsSinceJoined++;
+        emit(l -> l.connecting(uri, attempt, delay));
+        reconnectTask = loop.schedule(guarded(() -> connect(uri)), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void connect(URI uri) {
+        reconnectTask = null;
+        if (state == State.CLOSED) {
+            return;
+        }
+        Connection c = new Connection(uri, ++connectionNumbers);
+        connection = c;
+        log.debug("{}: connecting to {}", clientId, uri);
+        c.connect();
+    }
+
+    private void opened(Connection c) {
+        if (c != connection) {
+            return;
+        }
+        c.opened = true;
+        sendJoin(c);
+    }
+
+    private void sendJoin(Connection c) {
+        c.awaitingJoined = true;
+        c.joinSentNanos = System.nanoTime();
+        transmit(c, Protocol.join(roomId, name, cursor, epoch));
+    }
+
+    private void heartbeat() {
+        Connection c = connection;
+        if (c != null && c.opened) {
+            transmit(c, Protocol.PING);
+        }
+    }
+
+    /** Drops a connection that has gone silent: a black hole or a half-open socket never closes by itself. */
+    private void watchdog() {
+        Connection c = connection;
+        if (c == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!c.opened) {
+            if (now - c.startedNanos > connectTimeout.toNanos()) {
+                drop(c, "not connected within " + connectTimeout.toMillis() + " ms");
+            }
+        } else if (now - c.lastFrameNanos > deadAfter.toNanos()) {
+            drop(c, "no frame for " + TimeUnit.NANOSECONDS.toMillis(now - c.lastFrameNanos) + " ms");
+        } else if (c.awaitingJoined && now - c.joinSentNanos > connectTimeout.toNanos()) {
+            drop(c, "no answer to join within " + connectTimeout.toMillis() + " ms");
+        }
+    }
+
+    private void drop(Connection c, String reason) {
+        log.debug("{}: dropping the connection to {}: {}", clientId, c.getURI(), reason);
+        // Detach first: the close callback this triggers then belongs to a connection that is no longer current.
+        lost(c, CloseFrame.ABNORMAL_CLOSE, reason, false);
+        // No close handshake: on a dead connection it would never complete.
+        c.closeConnection(CloseFrame.ABNORMAL_CLOSE, reason);
+        closeSocket(c);
+    }
+
+    private void closed(Connection c, int code, String reason, boolean remote) {
+        if (c != connection) {
+            return;
+        }
+        lost(c, code, reason, remote);
+    }
+
+    private void lost(Connection c, int code, String reason, boolean remote) {
+        connection = null;
+        cancel(rejoinTask);
+        rejoinTask = null;
+        if (c.joined) {
+            lastDisconnectAt = Instant.now();
+            disconnectedAtNanos = System.nanoTime();
+            log.debug("{}: lost the connection to {} ({} {})", clientId, node, code, reason);
+        } else {
+            log.debug("{}: attempt to {} ended ({} {})", clientId, c.getURI(), code, reason);
+        }
+        if (everJoined) {
+            state = State.RECONNECTING;
+        }
+        emit(l -> l.disconnected(code, reason, remote));
+        if (state == State.CLOSED) {
+            return;
+        }
+        // Only a code the server sent is a request from the server; anything local is a lost connection.
+        Reconnect how = remote ? Reconnect.after(code) : Reconnect.WITH_BACKOFF;
+        if (how == Reconnect.NEVER) {
+            stop("the server closed the connection with " + code + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")"),
+                    true);
+            return;
+        }
+        scheduleConnect(reconnectBackoff.after(how));
+    }
+
+    // ---- what the server sends ----
+
+    private void received(Connection c, String text) {
+        if (c != connection) {
+            return;
+        }
+        JsonNode frame = Protocol.parse(text);
+        if (frame == null) {
+            log.warn("{}: ignoring a frame that is not a JSON object: {}", clientId, abbreviate(text));
+            return;
+        }
+        JsonNode payload = frame.path("payload");
+        switch (frame.path("type").asText("")) {
+            case "joined" -> joined(c, payload);
+            case "message" -> message(c, payload);
+            case "ack" -> ack(payload);
+            case "error" -> error(c, payload);
+            case "pong" -> {
+                // Its arrival is all the heartbeat needs.
+            }
+            default -> log.debug("{}: ignoring a frame of unknown type: {}", clientId, abbreviate(text));
+        }
+    }
+
+    private void joined(Connection c, JsonNode payload) {
+        if (!roomId.equals(Protocol.text(payload, "roomId"))) {
+            log.warn("{}: ignoring joined for another room: {}", clientId, payload);
+            return;
+        }
+        boolean answer = c.awaitingJoined;
+        c.awaitingJoined = false;
+        cancel(rejoinTask);
+        rejoinTask = null;
+
+        long head = payload.path("seq").asLong(0);
+        boolean recovered = payload.path("recovered").asBoolean(true);
+        String newEpoch = Protocol.text(payload, "epoch");
+        String oldEpoch = epoch;
+        boolean epochChanged = oldEpoch != null && newEpoch != null && !oldEpoch.equals(newEpoch);
+        if (newEpoch != null) {
+            epoch = newEpoch;
+        }
+        if (epochChanged || (!recovered && cursor != null && head < cursor)) {
+            // Another history (Redis lost the room's): its seqs start again, and every one of them is new here.
+            cursor = 0L;
+            acceptJump = true;
+        } else if (cursor == null) {
+            // The first join without since: the room's history up to its head is not wanted.
+            cursor = head;
+        } else if (!recovered) {
+            // The server says what follows does not continue from the cursor: the jump is announced, not a gap.
+            acceptJump = true;
+        }
+        lastSeq = cursor;
+        currentEpoch = epoch;
+        boolean resync = c.resyncing;
+        if (answer) {
+            c.resyncing = false;
+            c.joined = true;
+        }
+        if (answer && !resync) {
+            state = State.CONNECTED;
+            everJoined = true;
+            reconnectBackoff.reset();
+            attemptsSinceJoined = 0;
+            String joinedNode = Protocol.text(payload, "node");
+            node = joinedNode;
+            if (disconnectedAtNanos >= 0) {
+                Duration took = Duration.ofNanos(System.nanoTime() - disconnectedAtNanos);
+                disconnectedAtNanos = -1;
+                lastReconnectTime = took;
+                lastResumeAt = Instant.now();
+                reconnects++;
+                log.debug("{}: back in {} on {} after {} ms, from seq {}", clientId, roomId, joinedNode, took.toMillis(),
+                        cursor);
+            } else {
+                log.debug("{}: joined {} on {} at seq {}", clientId, roomId, joinedNode, head);
+            }
+            emit(l -> l.connected(joinedNode));
+        }
+        if (!recovered || epochChanged) {
+            log.warn("{}: {} did not resume without loss (recovered {}, epoch {} -> {})", clientId, roomId, recovered,
+                    oldEpoch, newEpoch);
+            emit(l -> l.recovery(recovered, oldEpoch, newEpoch));
+        }
+        if (answer) {
+            sendDue(c);
+        }
+    }
+
+    private void message(Connection c, JsonNode payload) {
+        if (c.awaitingJoined) {
+            // Sent before the join now pending; the replay that follows its joined brings it again.
+            return;
+        }
+        ChatMessage m = ChatMessage.of(payload);
+        if (!payload.has("seq") || cursor == null) {
+            deliver(m);
+            return;
+        }
+        if (m.epoch() != null && epoch != null && !m.epoch().equals(epoch)) {
+            log.warn("{}: seq {} of another history ({}, not {}); rejoining", clientId, m.seq(), m.epoch(), epoch);
+            resync(c);
+            return;
+        }
+        long expected = cursor + 1;
+        if (m.seq() < expected) {
+            duplicatesDropped++;
+            return;
+        }
+        if (m.seq() > expected && !acceptJump) {
+            gapsDetected++;
+            log.warn("{}: seq jumped from {} to {} in {}; rejoining to fill the gap", clientId, cursor, m.seq(), roomId);
+            emit(l -> l.gapDetected(expected, m.seq()));
+            resync(c);
+            return;
+        }
+        acceptJump = false;
+        cursor = m.seq();
+        lastSeq = m.seq();
+        deliver(m);
+    }
+
+    private void deliver(ChatMessage m) {
+        delivered++;
+        emit(l -> l.message(m));
+    }
+
+    /** Joins again on the same connection, asking for everything after the cursor. */
+    private void resync(Connection c) {
+        if (c.awaitingJoined) {
+            return;
+        }
+        c.resyncing = true;
+        sendJoin(c);
+    }
+
+    private void ack(JsonNode payload) {
+        String id = Protocol.text(payload, "clientMsgId");
+        long seq = payload.path("seq").asLong(-1);
+        if (id == null) {
+            return;
+        }
+        Pending p = unacked.remove(id);
+        if (p != null) {
+            unackedCount = unacked.size();
+            cancel(p.timeout);
+            retryBackoff.reset();
+            emit(l -> l.acked(id, seq));
+            p.sending.complete(seq);
+        } else if (givenUp.remove(id) != null) {
+            log.debug("{}: late ack for {} (seq {}) after it was given up on", clientId, id, seq);
+            emit(l -> l.acked(id, seq));
+        }
+        // Otherwise a second ack for a message acked already (it was resent before the first ack arrived).
+    }
+
+    private void error(Connection c, JsonNode payload) {
+        String code = payload.path("code").asText("");
+        String message = payload.path("message").asText("");
+        String id = Protocol.text(payload, "clientMsgId");
+        if (id != null) {
+            Pending p = unacked.get(id);
+            if (p == null) {
+                log.debug("{}: error {} for {}, which is no longer waiting", clientId, code, id);
+                return;
+            }
+            switch (code) {
+                case "unavailable", "rate_limited" -> {
+                    p.sentOn = -1;
+                    scheduleRetry();
+                }
+                case "not_joined" -> {
+                    p.sentOn = -1;
+                    resync(c);
+                }
+                default -> {
+                    unacked.remove(id);
+                    unackedCount = unacked.size();
+                    cancel(p.timeout);
+                    String reason = code + ": " + message;
+                    emit(l -> l.sendFailed(id, reason));
+                    p.sending.completeExceptionally(new SendFailedException(id, code, message));
+                }
+            }
+            return;
+        }
+        log.debug("{}: server error {}: {}", clientId, code, message);
+        emit(l -> l.error(code, message));
+        if (c.awaitingJoined) {
+            if ("invalid_room".equals(code)) {
+                stop("the server refused room " + roomId + ": " + message, true);
+            } else if (rejoinTask == null) {
+                // The join itself failed (Redis unavailable, say): try it again on the same connection.
+                Duration delay = reconnectBackoff.next();
+                // The join was answered; the watchdog's wait for the next answer starts when the next join goes out.
+                c.joinSentNanos = System.nanoTime() + delay.toNanos();
+                rejoinTask = loop.schedule(guarded(() -> {
+                    rejoinTask = null;
+                    if (c == connection && c.awaitingJoined) {
+                        sendJoin(c);
+                    }
+                }), delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } else if ("not_joined".equals(code)) {
+            resync(c);
+        }
+    }
+
+    // ---- sending ----
+
+    private void accept(Pending p) {
+        if (state == State.CLOSED) {
+            p.sending.completeExceptionally(new SendFailedException(p.id, "closed", "the client is closed"));
+            return;
+        }
+        unacked.put(p.id, p);
+        unackedCount = unacked.size();
+        if (!sendTimeout.isZero()) {
+            p.timeout = loop.schedule(guarded(() -> giveUp(p, "no ack within " + sendTimeout.toMillis() + " ms")),
+                    sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        Connection c = connection;
+        // While a retry is pending, newer messages wait behind it so they go out in order.
+        if (ready(c) && retryTask == null) {
+            send(c, p);
+        }
+    }
+
+    private static boolean ready(Connection c) {
+        return c != null && c.joined && !c.awaitingJoined;
+    }
+
+    /** Sends, in original order, every unacked message not yet sent on this connection. */
+    private void sendDue(Connection c) {
+        cancel(retryTask);
+        retryTask = null;
+        for (Pending p : unacked.values()) {
+            if (p.sentOn != c.number) {
+                send(c, p);
+            }
+        }
+    }
+
+    private void send(Connection c, Pending p) {
+        p.sentOn = c.number;
+        p.transmissions++;
+        transmit(c, Protocol.message(p.text, p.id));
+    }
+
+    private void scheduleRetry() {
+        if (retryTask != null) {
+            return;
+        }
+        Duration delay = retryBackoff.next();
+        retryTask = loop.schedule(guarded(() -> {
+            retryTask = null;
+            Connection c = connection;
+            if (ready(c)) {
+                sendDue(c);
+            }
+        }), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void giveUp(Pending p, String reason) {
+        if (unacked.remove(p.id) == null) {
+            return;
+        }
+        unackedCount = unacked.size();
+        givenUp.put(p.id, Boolean.TRUE);
+        emit(l -> l.sendUnknown(p.id, reason));
+        p.sending.completeExceptionally(new SendUnknownException(p.id, reason));
+    }
+
+    private void transmit(Connection c, String frame) {
+        try {
+            c.send(frame);
+        } catch (WebsocketNotConnectedException e) {
+            // The connection is closing; its close callback follows and the message waits for the next one.
+        }
+    }
+
+    // ---- stopping ----
+
+    private void stop(String reason, boolean fatal) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        timers.forEach(this::cancel);
+        cancel(reconnectTask);
+        cancel(retryTask);
+        cancel(rejoinTask);
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            c.close(fatal ? CloseFrame.NORMAL : CloseFrame.GOING_AWAY, reason);
+            // A dead peer never answers the close frame; drop the socket after a grace period.
+            loop.schedule(guarded(() -> {
+                c.closeConnection(CloseFrame.ABNORMAL_CLOSE, reason);
+                closeSocket(c);
+            }), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        List<Pending> waiting = new ArrayList<>(unacked.values());
+        unacked.clear();
+        unackedCount = 0;
+        for (Pending p : waiting) {
+            cancel(p.timeout);
+            if (p.transmissions == 0) {
+                emit(l -> l.sendFailed(p.id, "closed: never sent"));
+                p.sending.completeExceptionally(new SendFailedException(p.id, "closed", "the client closed before sending it"));
+            } else {
+                emit(l -> l.sendUnknown(p.id, reason));
+                p.sending.completeExceptionally(new SendUnknownException(p.id, reason));
+            }
+        }
+        if (fatal) {
+            log.warn("{}: giving up: {}", clientId, reason);
+            emit(l -> l.fatal(reason));
+        } else {
+            log.debug("{}: {}", clientId, reason);
+        }
+        loop.shutdown();
+    }
+
+    // ---- plumbing ----
+
+    private boolean post(Runnable task) {
+        try {
+            loop.execute(guarded(task));
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("{}: unexpected failure", clientId, e);
+            }
+        };
+    }
+
+    private void emit(Consumer<ClientListener> event) {
+        try {
+            event.accept(listener);
+        } catch (RuntimeException e) {
+            log.warn("{}: listener failed", clientId, e);
+        }
+    }
+
+    private void cancel(ScheduledFuture<?> task) {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
+    private static void closeSocket(WebSocketClient c) {
+        Socket socket = c.getSocket();
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // Closing is all that was wanted.
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+    }
+
+    /** A message waiting for its ack. Loop thread only. */
+    private static final class Pending {
+        final String id;
+        final String text;
+        final Sending sending;
+        /** The connection it was last sent on; -1 when it must go out again. */
+        long sentOn = -1;
+        int transmissions;
+        ScheduledFuture<?> timeout;
+
+        Pending(String id, String text, Sending sending) {
+            this.id = id;
+            this.text = text;
+            this.sending = sending;
+        }
+    }
+
+    /** One connection attempt; a new one for every attempt, as Java-WebSocket clients cannot be reused. */
+    private final class Connection extends WebSocketClient {
+        final long number;
+        final long startedNanos = System.nanoTime();
+        volatile long lastFrameNanos = startedNanos;
+        // Loop thread only.
+        boolean opened;
+        boolean joined;
+        boolean awaitingJoined;
+        boolean resyncing;
+        long joinSentNanos;
+
+        Connection(URI uri, long number) {
+            super(uri, new Draft_6455(), Map.of(), (int) connectTimeout.toMillis());
+            this.number = number;
+            // The client's own heartbeat replaces Java-WebSocket's lost-connection pinger.
+            setConnectionLostTimeout(0);
+            setDaemon(true);
+            setTcpNoDelay(true);
+        }
+
+        @Override
+        public void onOpen(ServerHandshake handshake) {
+            lastFrameNanos = System.nanoTime();
+            post(() -> opened(this));
+        }
+
+        @Override
+        public void onMessage(String text) {
+            lastFrameNanos = System.nanoTime();
+            post(() -> received(this, text));
+        }
+
+        @Override
+        public void onMessage(ByteBuffer bytes) {
+            lastFrameNanos = System.nanoTime();
+        }
+
+        @Override
+        public void onWebsocketPing(WebSocket conn, Framedata frame) {
+            lastFrameNanos = System.nanoTime();
+            super.onWebsocketPing(conn, frame);
+        }
+
+        @Override
+        public void onClose(int code, String reason, boolean remote) {
+            post(() -> closed(this, code, reason, remote));
+        }
+
+        @Override
+        public void onError(Exception e) {
+            log.debug("{}: connection to {}: {}", clientId, getURI(), e.toString());
+        }
+    }
+
+    /** Settings for a {@link ResilientClient}; every one has a default except the room and the URIs. */
+    public static final class Builder {
+        private final String roomId;
+        private List<URI> uris;
+        private String name;
+        private Long since;
+        private String epoch;
+        private String clientId;
+        private ClientListener listener = new ClientListener() {
+        };
+        private Duration heartbeatInterval = Duration.ofSeconds(5);
+        private Duration deadAfter;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration sendTimeout = Duration.ZERO;
+        private Duration backoffBase = Duration.ofMillis(250);
+        private Duration backoffCap = Duration.ofSeconds(10);
+        private Duration soon = Duration.ofSeconds(1);
+        private RandomGenerator random = RandomGenerator.getDefault();
+
+        private Builder(String roomId, List<URI> uris) {
+            this.roomId = roomId;
+            this.uris = uris;
+        }
+
+        /** The server URIs, tried in turn: each new connection attempt goes to the next one. */
+        public Builder uris(List<URI> newUris) {
+            this.uris = List.copyOf(newUris);
+            return this;
+        }
+
+        /** The name other members see (1-32 characters); the server picks one when not given. */
+        public Builder name(String newName) {
+            this.name = newName;
+            return this;
+        }
+
+        /** Resume from {@code seq} of history {@code epoch} (null when unknown) instead of starting at the room's head. */
+        public Builder resumeFrom(long seq, String historyEpoch) {
+            this.since = seq;
+            this.epoch = historyEpoch;
+            return this;
+        }
+
+        /** The prefix of every {@code clientMsgId}; unique per client instance (a random one by default). */
+        public Builder clientId(String newClientId) {
+            this.clientId = newClientId;
+            return this;
+        }
+
+        public Builder listener(ClientListener newListener) {
+            this.listener = Objects.requireNonNull(newListener, "listener");
+            return this;
+        }
+
+        /** How often to ping (default 5 s); a connection silent for {@code deadAfter} (default 3 × interval) is dropped. */
+        public Builder heartbeat(Duration interval, Duration newDeadAfter) {
+            this.heartbeatInterval = interval;
+            this.deadAfter = newDeadAfter;
+            return this;
+        }
+
+        /** How long a connection attempt may take, up to the server's answer to the join (default 5 s). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Reconnect delays: attempt n waits random(0, min(cap, base × 2^n)); defaults 250 ms and 10 s. */
+        public Builder backoff(Duration base, Duration cap) {
+            this.backoffBase = base;
+            this.backoffCap = cap;
+            return this;
+        }
+
+        /** After close code 1012, reconnect within random(0, {@code within}) (default 1 s). */
+        public Builder reconnectSoonWithin(Duration within) {
+            this.soon = within;
+            return this;
+        }
+
+        /** Give up waiting for an ack after {@code timeout} (the send becomes unknown); {@link Duration#ZERO}, the default, waits for ever. */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = timeout;
+            return this;
+        }
+
+        /** The source of the backoff's jitter; seed one to make delays reproducible. */
+        public Builder random(RandomGenerator newRandom) {
+            this.random = Objects.requireNonNull(newRandom, "random");
+            return this;
+        }
+
+        public ResilientClient build() {
+            if (uris.isEmpty()) {
+                throw new IllegalArgumentException("give at least one server URI");
+            }
+            for (URI uri : uris) {
+                if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
+                    throw new IllegalArgumentException("server URIs must be ws:// or wss://, got " + uri);
+                }
+            }
+            if (roomId == null || !Protocol.ROOM_ID.matcher(roomId).matches()) {
+                throw new IllegalArgumentException("roomId must be 1-64 characters of A-Z a-z 0-9 _ . -, got '" + roomId + "'");
+            }
+            if (name != null && (name.isBlank() || name.length() > Protocol.MAX_NAME_CHARS)) {
+                throw new IllegalArgumentException("name must be 1-" + Protocol.MAX_NAME_CHARS + " characters");
+            }
+            if (clientId != null && !Protocol.CLIENT_ID.matcher(clientId).matches()) {
+                throw new IllegalArgumentException("clientId must be 1-40 characters of A-Z a-z 0-9 _ . : -");
+            }
+            if (since != null && since < 0) {
+                throw new IllegalArgumentException("since must be >= 0");
+            }
+            requirePositive("heartbeat interval", heartbeatInterval);
+            if (deadAfter != null) {
+                requirePositive("deadAfter", deadAfter);
+            }
+            requirePositive("connect timeout", connectTimeout);
+            if (sendTimeout.isNegative()) {
+                throw new IllegalArgumentException("send timeout must be >= 0");
+            }
+            return new ResilientClient(this);
+        }
+
+        private static void requirePositive(String what, Duration d) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+        }
+    }
+}
