@@ -1,0 +1,427 @@
+package dev.chatlab.chat;
+
+import dev.chatlab.chat.Protocol.BadFrame;
+import dev.chatlab.chat.Protocol.Join;
+import dev.chatlab.chat.Protocol.Leave;
+import dev.chatlab.chat.Protocol.Ping;
+import dev.chatlab.chat.Protocol.Request;
+import dev.chatlab.chat.Protocol.Say;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.websocket.WsContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step 5: a chat node meant to run behind a load balancer, several of them sharing Redis. On top of
+ * step 4 it says when it can take traffic ({@code /ready}), leaves gracefully (drain: 503, then its
+ * clients are asked to reconnect elsewhere with 1012, spread over a window), protects itself from
+ * clients that cannot keep up (4008) or have silently gone, and reports its numbers ({@code /metrics}).
+ */
+public final class ChatServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+    private static final String CONNECTION = "connection";
+    /** Close code for a client whose outgoing queue overflowed: reconnect and resume. */
+    static final int SLOW_CONSUMER = 4008;
+    /** Close code for a node that is going away on purpose: reconnect now, elsewhere. */
+    static final int SERVICE_RESTART = 1012;
+
+    private final ChatConfig config;
+    private final Javalin app;
+    private final Rooms rooms = new Rooms();
+    private final Protocol protocol;
+    private final History history;
+    private final Fanout fanout;
+    private final Metrics metrics;
+    private final Admin admin;
+    private final ScheduledExecutorService scheduler;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicLong connectionNumbers = new AtomicLong();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final CompletableFuture<String> drained = new CompletableFuture<>();
+
+    private ChatServer(ChatConfig config) {
+        this.config = config;
+        this.protocol = new Protocol(config.maxMessageChars());
+        this.metrics = new Metrics(config.nodeId());
+        this.history = new History(config.redis().getHost(), config.redis().getPort(), config.commandTimeout(),
+                config.historyLength(), config.dedupeWindow());
+        this.fanout = new Fanout(config, history, rooms, metrics);
+        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, config.nodeId() + "-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        metrics.gauge("chat.connections", "open WebSocket connections", connections::size);
+        metrics.gauge("chat.rooms", "rooms with members on this node", rooms::count);
+        metrics.gauge("chat.draining", "1 while the node drains", () -> draining.get() ? 1 : 0);
+        metrics.gauge("chat.redis.subscribed", "1 while the Redis subscription is confirmed", () -> fanout.subscribed() ? 1 : 0);
+        HistoryApi historyApi = new HistoryApi(history);
+        String page = resource("/public/index.html");
+        this.app = Javalin.create(javalin -> {
+            javalin.startup.showJavalinBanner = false;
+            javalin.jetty.modifyWebSocketServletFactory(factory -> {
+                factory.setIdleTimeout(config.idleTimeout());
+                // Bigger frames are refused by Jetty with close code 1009 before anything is parsed.
+                factory.setMaxTextMessageSize(config.maxFrameBytes());
+                factory.setMaxBinaryMessageSize(config.maxFrameBytes());
+            });
+            javalin.routes.get("/", ctx -> ctx.html(page));
+            javalin.routes.get("/rooms/{roomId}/messages", historyApi::messages);
+            javalin.routes.get("/health", ctx -> json(ctx, 200, health()));
+            javalin.routes.get("/ready", this::ready);
+            javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(metrics.scrape()));
+            javalin.routes.exception(History.Unavailable.class, (e, ctx) -> {
+                log.warn("{}: Redis unavailable: {}", config.nodeId(), e.getMessage());
+                metrics.error("unavailable");
+                json(ctx, 503, Protocol.JSON.createObjectNode().put("code", "unavailable")
+                        .put("message", "history is unavailable; try again").toString());
+            });
+            // The same path serves the page (plain GET) and the socket (GET with Upgrade: websocket).
+            javalin.routes.ws("/", ws -> {
+                ws.onConnect(this::connected);
+                ws.onMessage(ctx -> {
+                    metrics.framesIn.increment();
+                    Connection connection = connection(ctx);
+                    connection.lastHeardNanos = System.nanoTime();
+                    receive(connection, ctx.message());
+                });
+                ws.onBinaryMessage(ctx -> {
+                    metrics.framesIn.increment();
+                    metrics.error("bad_json");
+                    connection(ctx).send(Protocol.error("bad_json", "binary frames are not accepted; send JSON text frames"));
+                });
+                ws.onClose(ctx -> {
+                    Connection connection = connection(ctx);
+                    leave(connection);
+                    connections.remove(connection);
+                    log.info("{} disconnected from {} ({} {})", connection.id, config.nodeId(), ctx.status(), ctx.reason());
+                });
+                ws.onError(ctx -> log.debug("{} failed: {}", connection(ctx).id, String.valueOf(ctx.error())));
+            });
+        });
+        this.admin = new Admin(config.adminPort(), this::drain);
+    }
+
+    private void connected(WsContext ctx) {
+        Connection connection = new Connection(connectionNumbers.incrementAndGet(), ctx, config.maxQueuedBytes(),
+                this::slowConsumer, metrics);
+        ctx.attribute(CONNECTION, connection);
+        connections.add(connection);
+        if (!config.pingInterval().isZero()) {
+            ctx.enableAutomaticPings(config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        log.info("{} connected to {} from {}", connection.id, config.nodeId(), connection.remoteAddress());
+        if (draining.get()) {
+            // The load balancer has not noticed yet: send this client on to another node at once.
+            connection.close(SERVICE_RESTART, "node draining: reconnect");
+        }
+    }
+
+    private void receive(Connection connection, String text) {
+        String clientMsgId = null;
+        try {
+            Request request = protocol.parse(text);
+            if (request instanceof Say say) {
+                clientMsgId = say.clientMsgId();
+            }
+            handle(connection, request);
+        } catch (BadFrame bad) {
+            log.debug("{} sent a bad frame: {}", connection.id, bad.code);
+            metrics.error(bad.code);
+            connection.send(Protocol.error(bad.code, bad.getMessage()));
+        } catch (History.Unavailable e) {
+            log.warn("{}: {}", connection.id, e.getMessage());
+            metrics.error("unavailable");
+            String message = "the chat's store is unavailable; try again";
+            connection.send(clientMsgId == null ? Protocol.error("unavailable", message)
+                    : Protocol.error("unavailable", message, clientMsgId));
+        }
+    }
+
+    private void handle(Connection connection, Request request) throws BadFrame {
+        if (request instanceof Join join) {
+            if (join.name() != null) {
+                connection.name(join.name());
+            }
+            join(connection, join);
+        } else if (request instanceof Say say) {
+            String roomId = connection.roomId();
+            if (roomId == null) {
+                throw new BadFrame("not_joined", "join a room before sending messages");
+            }
+            // Stored and published in one step; every node, this one included, delivers it from its subscription.
+            History.Appended stored = history.append(roomId,
+                    Protocol.payload(roomId, connection.name(), say.message(), System.currentTimeMillis(), say.clientMsgId()),
+                    say.clientMsgId());
+            if (!stored.duplicate()) {
+                metrics.published.increment();
+            }
+            if (say.clientMsgId() != null) {
+                connection.send(Protocol.ack(say.clientMsgId(), stored.seq()));
+            }
+        } else if (request instanceof Leave) {
+            leave(connection);
+        } else if (request instanceof Ping) {
+            connection.heartbeats = true;
+            connection.send(Protocol.pong());
+        }
+    }
+
+    /**
+     * Joins the room and replays what the client missed. Under the room's lock, a message this node
+     * delivers live either has a seq up to the head read here (and is in the replay, or was asked not
+     * to be) or after it (and is delivered to this member live): never both, never neither.
+     */
+    private void join(Connection connection, Join join) {
+        leave(connection);
+        String roomId = join.roomId();
+        synchronized (rooms.lockFor(roomId)) {
+            History.Head head = history.head(roomId);
+            Rooms.Room room = rooms.join(connection, roomId, head.seq(), head.epoch());
+            if (!room.epoch.equals(head.epoch())) {
+                fanout.resetEpoch(room, head.epoch());
+            }
+            boolean recovered = true;
+            List<History.Message> missed = List.of();
+            Long since = join.since();
+            if (since != null) {
+                long from = since;
+                if ((join.epoch() != null && !join.epoch().equals(head.epoch())) || since > head.seq()) {
+                    // The client's seqs belong to another history (Redis lost it): it gets this one from the start.
+                    recovered = false;
+                    from = 0;
+                }
+                if (head.seq() - from > config.maxReplay()) {
+                    from = head.seq() - config.maxReplay();
+                    recovered = false;
+                }
+                if (from + 1 < head.oldest()) {
+                    recovered = false;
+                }
+                if (from < head.seq()) {
+                    missed = history.after(roomId, from, (int) Math.min(head.seq() - from, config.maxReplay()));
+                }
+            }
+            connection.lastSeq = head.seq();
+            connection.send(Protocol.joined(roomId, head.seq(), head.epoch(), recovered, config.nodeId()));
+            missed.forEach(m -> connection.send(Protocol.message(m.json())));
+        }
+    }
+
+    private void leave(Connection connection) {
+        String roomId = connection.roomId();
+        if (roomId != null) {
+            synchronized (rooms.lockFor(roomId)) {
+                rooms.leave(connection);
+            }
+        }
+    }
+
+    /**
+     * A client whose outgoing queue overflowed is closed with 4008 (it may reconnect and resume from
+     * its last seq) instead of letting the queue, and the node's memory, grow without bound. If it does
+     * not even read the close frame, its TCP connection is dropped shortly after.
+     */
+    private void slowConsumer(Connection connection) {
+        metrics.slowConsumers.increment();
+        log.warn("{}: slow consumer ({} bytes queued); closing with {}", connection.id, connection.queuedBytes(), SLOW_CONSUMER);
+        connection.close(SLOW_CONSUMER, "slow consumer: reconnect and resume");
+        scheduler.schedule(connection::disconnect, 2, TimeUnit.SECONDS);
+    }
+
+    /** Drops clients that promised heartbeats (they sent {@code ping}) and then went silent: a half-open connection. */
+    private void reapSilentClients() {
+        long now = System.nanoTime();
+        for (Connection connection : connections) {
+            long silent = now - connection.lastHeardNanos;
+            if (connection.heartbeats && silent > config.clientTimeout().toNanos()) {
+                log.info("{}: no heartbeat for {} ms; dropping the connection", connection.id,
+                        TimeUnit.NANOSECONDS.toMillis(silent));
+                metrics.deadClients.increment();
+                connection.disconnect();
+            }
+        }
+    }
+
+    private String health() {
+        return Protocol.JSON.createObjectNode()
+                .put("node", config.nodeId())
+                .put("status", "up")
+                .put("draining", draining.get())
+                .put("subscribed", fanout.subscribed())
+                .put("resubscriptions", fanout.resubscriptions())
+                .put("backfilled", fanout.backfilled())
+                .put("connections", connections.size())
+                .put("rooms", rooms.count())
+                .toString();
+    }
+
+    /** Ready for new clients: not draining, subscribed, and Redis answers. The load balancer checks this. */
+    private void ready(Context ctx) {
+        String reason = draining.get() ? "draining" : !fanout.subscribed() ? "not subscribed to Redis"
+                : !history.ping() ? "Redis does not answer" : null;
+        json(ctx, reason == null ? 200 : 503, Protocol.JSON.createObjectNode()
+                .put("node", config.nodeId()).put("ready", reason == null).put("reason", reason).toString());
+    }
+
+    private static void json(Context ctx, int status, String body) {
+        ctx.status(status).contentType("application/json").result(body);
+    }
+
+    /**
+     * Drains the node: {@code /ready} turns 503 at once; after {@code drainGrace} (time for the load
+     * balancer's checks to notice) every client is closed with 1012, the closes spread evenly over
+     * {@code drainWindow} so the other nodes see a ramp, not a wall; done when no client is left, or
+     * at {@code drainDeadline}. Returns what ended it.
+     */
+    public CompletableFuture<String> drain() {
+        if (!draining.compareAndSet(false, true)) {
+            return drained;
+        }
+        log.info("{} draining: /ready answers 503; {} clients will be asked to reconnect over {} ms, starting in {} ms",
+                config.nodeId(), connections.size(), config.drainWindow().toMillis(), config.drainGrace().toMillis());
+        scheduler.schedule(this::closeClientsSpread, config.drainGrace().toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(() -> finishDrain("deadline, " + connections.size() + " clients left"),
+                config.drainDeadline().toMillis(), TimeUnit.MILLISECONDS);
+        return drained;
+    }
+
+    private void closeClientsSpread() {
+        List<Connection> clients = new ArrayList<>(connections);
+        long window = config.drainWindow().toNanos();
+        for (int i = 0; i < clients.size(); i++) {
+            Connection client = clients.get(i);
+            long delay = clients.size() <= 1 ? 0 : window * i / (clients.size() - 1);
+            scheduler.schedule(() -> client.close(SERVICE_RESTART, "node draining: reconnect"), delay, TimeUnit.NANOSECONDS);
+        }
+        scheduler.scheduleWithFixedDelay(() -> {
+            if (connections.isEmpty()) {
+                finishDrain("every client left");
+            }
+        }, 0, 100, TimeUnit.MILLISECONDS);
+    }
+
+    private void finishDrain(String why) {
+        if (drained.complete(why)) {
+            log.info("{} drained: {}", config.nodeId(), why);
+        }
+    }
+
+    public boolean isDraining() {
+        return draining.get();
+    }
+
+    private static Connection connection(WsContext ctx) {
+        return ctx.attribute(CONNECTION);
+    }
+
+    /** Starts a node and returns once it accepts connections and its Redis subscription is confirmed. */
+    public static ChatServer start(ChatConfig config) {
+        ChatServer server = new ChatServer(config);
+        try {
+            server.fanout.start(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            server.admin.close();
+            server.history.close();
+            throw e;
+        }
+        server.app.start(config.host(), config.port());
+        long every = Math.max(1, config.clientTimeout().toMillis() / 3);
+        server.scheduler.scheduleWithFixedDelay(server::reapSilentClients, every, every, TimeUnit.MILLISECONDS);
+        return server;
+    }
+
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public URI wsUri() {
+        return URI.create("ws://" + config.host() + ":" + port() + "/");
+    }
+
+    public URI httpUri() {
+        return URI.create("http://" + config.host() + ":" + port() + "/");
+    }
+
+    /** Stops the node. Clients are closed with 1001 first: stopping Jetty under them would give them 1006. */
+    @Override
+    public void close() {
+        connections.forEach(c -> c.close(1001, "node stopping"));
+        app.stop();
+        admin.close();
+        scheduler.shutdownNow();
+        fanout.close();
+        history.close();
+    }
+
+    static String resource(String path) {
+        try (InputStream in = ChatServer.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void main(String[] args) {
+        ChatConfig config;
+        try {
+            config = ChatConfig.fromArgs(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ChatServer server;
+        try {
+            server = start(config);
+        } catch (IllegalStateException e) {
+            System.err.println(config.nodeId() + ": " + e.getMessage() + " (is redis-server running? ./lab up starts one)");
+            System.exit(1);
+            return;
+        }
+        // SIGTERM drains: the JVM waits for this hook, and the node keeps serving while it runs.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.drain().get(config.drainDeadline().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.warn("{}: drain did not finish: {}", config.nodeId(), e.toString());
+            }
+            server.close();
+        }, "drain-on-sigterm"));
+        server.drained.thenRun(() -> {
+            // A drain started from the admin endpoint ends the process too; the hook then finds it done.
+            new Thread(() -> System.exit(0), "exit-after-drain").start();
+        });
+        log.info("step 5 {} listening: {} (WebSocket {}), admin on 127.0.0.1:{}, Redis at {}",
+                config.nodeId(), server.httpUri(), server.wsUri(), server.adminPort(), config.redis());
+    }
+}
