@@ -124,27 +124,22 @@ public final class ChatNodeProcess implements AutoCloseable {
 
     /** The HTTP status of {@code GET /path} on this node, or -1 when it does not answer. */
     public int status(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(httpUri().resolve(path)).timeout(Duration.ofSeconds(3)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return statusOf(HttpRequest.newBuilder(httpUri().resolve(path)).GET());
     }
 
     public boolean isReady() {
         return status("ready") == 200;
     }
 
-    /** Asks the node to drain through its loopback admin endpoint. */
+    /** Asks the node to drain through its loopback admin endpoint; returns the HTTP status, or -1. */
     public int drainViaAdmin() {
+        return statusOf(HttpRequest.newBuilder(URI.create("http://" + Ports.LOOPBACK + ":" + adminPort + "/admin/drain"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    private static int statusOf(HttpRequest.Builder request) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + Ports.LOOPBACK + ":" + adminPort + "/admin/drain"))
-                    .timeout(Duration.ofSeconds(3)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(request.timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
