@@ -7,7 +7,7 @@ import java.util.List;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 
-/** The project's own room page (steps 2 and 3) in one window: the room as its reader sees it. */
+/** The project's own room page (steps 2 and 3; step 5's under SwarmPage) in one window: the room as its reader sees it. */
 public final class ChatPage {
     private static final By STATE = By.id("state");
     private static final By INPUT = By.id("inputbox");
@@ -30,7 +30,12 @@ public final class ChatPage {
 
     /** Opens {@code page} in a new window; {@code name} labels the waits. */
     public static ChatPage open(Browser browser, String name, URI page) {
-        return new ChatPage(name, browser.open(page));
+        return on(name, browser.open(page));
+    }
+
+    /** The room of a page already open in {@code window}: later steps' pages keep the same list and box. */
+    static ChatPage on(String name, Window window) {
+        return new ChatPage(name, window);
     }
 
     public Window window() {
