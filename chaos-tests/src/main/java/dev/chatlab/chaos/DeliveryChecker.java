@@ -1,5 +1,6 @@
 package dev.chatlab.chaos;
 
+import dev.chatlab.chaos.Recorded.Gap;
 import dev.chatlab.chaos.Recorded.History;
 import dev.chatlab.chaos.Recorded.Member;
 import dev.chatlab.chaos.Recorded.Outcome;
@@ -8,6 +9,7 @@ import dev.chatlab.chaos.Recorded.Recovery;
 import dev.chatlab.chaos.Recorded.Send;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,8 +20,9 @@ import java.util.stream.Collectors;
 /**
  * Judges a recorded run against the delivery contract: for each member of each room, every acked
  * message arrives (not lost), nothing arrives that nobody sent (not unexpected), once (not duplicated
- * after the client's dedupe), in seq order (not reordered), with no gap it was not told about. A pure
- * function of the history: it knows nothing of servers, faults or time.
+ * after the client's dedupe), in seq order (not reordered), with no gap it was not told about, neither
+ * in what the application was handed (undetected) nor on the wire (a gap a node left, which the client
+ * caught and refilled). A pure function of the history: it knows nothing of servers, faults or time.
  */
 public final class DeliveryChecker {
     private static final int SHOWN = 20;
@@ -29,11 +32,12 @@ public final class DeliveryChecker {
 
     /** What one receiver saw in one room. */
     public record ReceiverVerdict(String receiver, String room, int expected, int delivered, List<String> lost,
-                                  List<String> announcedLosses, List<String> unexpected, int rawDuplicates,
-                                  List<String> duplicated, List<String> reordered, List<String> undetectedGaps) {
+                                  List<String> announcedLosses, List<String> unexpected, long rawDuplicates,
+                                  List<String> duplicated, List<String> reordered, List<String> undetectedGaps,
+                                  List<String> nodeGaps) {
         public boolean valid() {
             return lost.isEmpty() && unexpected.isEmpty() && duplicated.isEmpty() && reordered.isEmpty()
-                    && undetectedGaps.isEmpty();
+                    && undetectedGaps.isEmpty() && nodeGaps.isEmpty();
         }
     }
 
@@ -61,8 +65,8 @@ public final class DeliveryChecker {
             return receivers.stream().mapToInt(r -> r.duplicated().size()).sum();
         }
 
-        public int rawDuplicates() {
-            return receivers.stream().mapToInt(ReceiverVerdict::rawDuplicates).sum();
+        public long rawDuplicates() {
+            return receivers.stream().mapToLong(ReceiverVerdict::rawDuplicates).sum();
         }
 
         public int reordered() {
@@ -71,6 +75,11 @@ public final class DeliveryChecker {
 
         public int undetectedGaps() {
             return receivers.stream().mapToInt(r -> r.undetectedGaps().size()).sum();
+        }
+
+        /** Seq jumps the nodes sent without announcing them; the clients caught and refilled each one. */
+        public int nodeGaps() {
+            return receivers.stream().mapToInt(r -> r.nodeGaps().size()).sum();
         }
 
         public int delivered() {
@@ -96,8 +105,10 @@ public final class DeliveryChecker {
                     sends, acked, failed, unknown, unknownRecovered));
             s.append(String.format("receivers %d, deliveries %d%n", receivers.size(), delivered()));
             s.append(String.format("lost %d, unexpected %d, duplicated after dedupe %d (raw duplicates dropped by clients %d),"
-                            + " reordered %d, undetected gaps %d, losses announced with recovered=false %d%n",
-                    lost(), unexpected(), duplicated(), rawDuplicates(), reordered(), undetectedGaps(), announcedLosses()));
+                            + " reordered %d, undetected gaps %d, gaps nodes left on the wire %d (refilled by clients),"
+                            + " losses announced with recovered=false %d%n",
+                    lost(), unexpected(), duplicated(), rawDuplicates(), reordered(), undetectedGaps(), nodeGaps(),
+                    announcedLosses()));
             s.append(String.format("reconnects %d: p50 %d ms, p99 %d ms, max %d ms%n", reconnectMillis.size(),
                     reconnectPercentile(50), reconnectPercentile(99), reconnectPercentile(100)));
             for (ReceiverVerdict r : receivers) {
@@ -109,6 +120,7 @@ public final class DeliveryChecker {
                     line(s, "duplicated", r.duplicated());
                     line(s, "reordered", r.reordered());
                     line(s, "undetected gaps", r.undetectedGaps());
+                    line(s, "gaps the node left", r.nodeGaps());
                 }
             }
             return s.toString();
@@ -143,27 +155,31 @@ public final class DeliveryChecker {
                 }
             }
         }
+        Map<String, Map<Long, String>> ackedBySeq = new HashMap<>();
+        for (Send send : history.sends()) {
+            if (send.outcome() == Outcome.ACKED && send.seq() != null) {
+                ackedBySeq.computeIfAbsent(send.room(), r -> new HashMap<>()).put(send.seq(), send.clientMsgId());
+            }
+        }
         List<ReceiverVerdict> verdicts = new ArrayList<>();
         for (Member member : history.members()) {
-            verdicts.add(judge(member, history, invoked));
+            verdicts.add(judge(member, history, invoked, ackedBySeq.getOrDefault(member.room(), Map.of())));
         }
         List<Long> reconnects = history.reconnects().stream().map(Recorded.Reconnect::millis).toList();
         return new Verdict(history.sends().size(), acked, failed, unknown, unknownRecovered, verdicts, reconnects);
     }
 
-    private static ReceiverVerdict judge(Member member, History history, Set<String> invoked) {
+    private static ReceiverVerdict judge(Member member, History history, Set<String> invoked, Map<Long, String> ackedBySeq) {
         List<Receive> seen = new ArrayList<>();
-        int rawCount = 0;
-        Set<String> rawDistinct = new HashSet<>();
         for (Receive r : history.receives()) {
-            if (!r.receiver().equals(member.receiver()) || !r.room().equals(member.room())) {
-                continue;
-            }
-            if (r.raw()) {
-                rawCount++;
-                rawDistinct.add(r.epoch() + "/" + r.seq());
-            } else {
+            if (r.receiver().equals(member.receiver()) && r.room().equals(member.room())) {
                 seen.add(r);
+            }
+        }
+        List<String> nodeGaps = new ArrayList<>();
+        for (Gap gap : history.gaps()) {
+            if (gap.receiver().equals(member.receiver()) && gap.room().equals(member.room())) {
+                nodeGaps.add(describe(gap, ackedBySeq));
             }
         }
         List<Long> recoveryTimes = history.recoveries().stream()
@@ -182,7 +198,11 @@ public final class DeliveryChecker {
                 duplicated.add("seq " + r.seq());
             }
             if (r.clientMsgId() != null) {
-                byClientMsgId.putIfAbsent(r.clientMsgId(), r);
+                Receive first = byClientMsgId.putIfAbsent(r.clientMsgId(), r);
+                if (first != null && first.seq() != r.seq()) {
+                    // One send stored twice: the retry was not recognised, and the application sees it twice.
+                    duplicated.add(r.clientMsgId() + " as seq " + first.seq() + " and " + r.seq());
+                }
                 if (!invoked.contains(r.clientMsgId())) {
                     unexpected.add(r.clientMsgId() + "@" + r.seq());
                 }
@@ -200,11 +220,12 @@ public final class DeliveryChecker {
         List<String> lost = new ArrayList<>();
         List<String> announced = new ArrayList<>();
         int expected = 0;
-        for (Send send : history.sends()) {
-            if (!send.room().equals(member.room()) || send.outcome() != Outcome.ACKED || send.seq() == null
-                    || send.seq() <= member.joinedAtSeq()) {
-                continue;
-            }
+        List<Send> bySeq = history.sends().stream()
+                .filter(send -> send.room().equals(member.room()) && send.outcome() == Outcome.ACKED && send.seq() != null
+                        && send.seq() > member.joinedAtSeq())
+                .sorted(Comparator.comparingLong(Send::seq))
+                .toList();
+        for (Send send : bySeq) {
             expected++;
             if (!byClientMsgId.containsKey(send.clientMsgId())) {
                 String id = send.clientMsgId() + "@" + send.seq();
@@ -216,7 +237,19 @@ public final class DeliveryChecker {
             }
         }
         return new ReceiverVerdict(member.receiver(), member.room(), expected, seen.size(), lost, announced, unexpected,
-                rawCount - rawDistinct.size(), duplicated, reordered, gaps);
+                member.rawDuplicates(), duplicated, reordered, gaps, nodeGaps);
+    }
+
+    /** {@code seq 40 then 45 (missing a1@41, a2@42, …)}: the messages the node skipped, by name where they were acked. */
+    private static String describe(Gap gap, Map<Long, String> ackedBySeq) {
+        List<String> missing = new ArrayList<>();
+        for (long seq = gap.expected(); seq < gap.got() && missing.size() < 4; seq++) {
+            String id = ackedBySeq.get(seq);
+            missing.add(id == null ? "seq " + seq : id + "@" + seq);
+        }
+        long count = gap.got() - gap.expected();
+        return "seq " + (gap.expected() - 1) + " then " + gap.got() + " (missing " + String.join(", ", missing)
+                + (count > missing.size() ? ", … " + count + " in all" : "") + ")";
     }
 
     private static boolean announcedBetween(List<Long> recoveries, long from, long to) {

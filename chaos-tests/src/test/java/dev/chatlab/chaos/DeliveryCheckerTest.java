@@ -3,6 +3,7 @@ package dev.chatlab.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatlab.chaos.DeliveryChecker.Verdict;
+import dev.chatlab.chaos.Recorded.Gap;
 import dev.chatlab.chaos.Recorded.History;
 import dev.chatlab.chaos.Recorded.Member;
 import dev.chatlab.chaos.Recorded.Outcome;
@@ -26,11 +27,7 @@ class DeliveryCheckerTest {
     }
 
     private static Receive got(String who, long seq, String id) {
-        return new Receive(who, "r", seq, E, id, seq * 10 + 5, false);
-    }
-
-    private static Receive wire(String who, long seq, String id) {
-        return new Receive(who, "r", seq, E, id, seq * 10 + 5, true);
+        return new Receive(who, "r", seq, E, id, seq * 10 + 5);
     }
 
     private static History history(List<Send> sends, List<Receive> receives) {
@@ -79,13 +76,59 @@ class DeliveryCheckerTest {
     }
 
     @Test
-    void duplicates_on_the_wire_that_the_client_dropped_are_counted_but_allowed() {
+    void a_send_stored_twice_under_two_seqs_is_duplicated_and_named() {
         Verdict verdict = DeliveryChecker.check(history(
                 List.of(acked("a1", 1), acked("a2", 2)),
-                List.of(wire("bob", 1, "a1"), wire("bob", 2, "a2"), wire("bob", 2, "a2"),
-                        got("bob", 1, "a1"), got("bob", 2, "a2"))));
+                List.of(got("bob", 1, "a1"), got("bob", 2, "a2"), got("bob", 3, "a2"))));
+        assertThat(verdict.valid()).isFalse();
+        assertThat(verdict.receivers().get(0).duplicated()).containsExactly("a2 as seq 2 and 3");
+        assertThat(verdict.unexpected()).as("it was sent, once").isZero();
+    }
+
+    @Test
+    void duplicates_on_the_wire_that_the_client_dropped_are_counted_but_allowed() {
+        History history = new History(
+                List.of(acked("a1", 1), acked("a2", 2)),
+                List.of(new Member("bob", "r", 0, 1)),
+                List.of(got("bob", 1, "a1"), got("bob", 2, "a2")),
+                List.of(), List.of());
+        Verdict verdict = DeliveryChecker.check(history);
         assertThat(verdict.valid()).as(verdict.describe()).isTrue();
         assertThat(verdict.rawDuplicates()).isEqualTo(1);
+        assertThat(verdict.describe()).contains("raw duplicates dropped by clients 1");
+    }
+
+    @Test
+    void a_gap_a_node_left_on_the_wire_is_invalid_even_though_the_client_refilled_it_and_names_the_skipped_messages() {
+        History history = new History(
+                List.of(acked("a1", 1), acked("a2", 2), acked("a3", 3), acked("a4", 4)),
+                List.of(new Member("bob", "r", 0)),
+                List.of(got("bob", 1, "a1"), got("bob", 2, "a2"), got("bob", 3, "a3"), got("bob", 4, "a4")),
+                List.of(), List.of(),
+                List.of(new Gap("bob", "r", 2, 4, 35)));
+        Verdict verdict = DeliveryChecker.check(history);
+        assertThat(verdict.valid()).isFalse();
+        assertThat(verdict.lost()).as("the client refilled it").isZero();
+        assertThat(verdict.undetectedGaps()).as("and never delivered past it").isZero();
+        assertThat(verdict.nodeGaps()).isEqualTo(1);
+        assertThat(verdict.receivers().get(0).nodeGaps()).containsExactly("seq 1 then 4 (missing a2@2, a3@3)");
+        assertThat(verdict.describe()).contains("INVALID", "gaps nodes left on the wire 1", "gaps the node left 1: seq 1 then 4");
+    }
+
+    @Test
+    void a_long_gap_names_its_first_messages_and_how_many_there_were() {
+        List<Send> sends = new ArrayList<>();
+        List<Receive> receives = new ArrayList<>();
+        for (long seq = 1; seq <= 10; seq++) {
+            sends.add(acked("a" + seq, seq));
+            receives.add(got("bob", seq, "a" + seq));
+        }
+        History history = new History(sends, List.of(new Member("bob", "r", 0)), receives, List.of(), List.of(),
+                List.of(new Gap("bob", "r", 2, 10, 95), new Gap("carol", "r", 2, 10, 95)));
+        Verdict verdict = DeliveryChecker.check(history);
+        assertThat(verdict.nodeGaps()).as("carol is not a member: her gap is not bob's").isEqualTo(1);
+        assertThat(verdict.receivers().get(0).nodeGaps())
+                .containsExactly("seq 1 then 10 (missing a2@2, a3@3, a4@4, a5@5, … 8 in all)");
     }
 
     @Test

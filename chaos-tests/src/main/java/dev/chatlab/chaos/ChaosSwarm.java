@@ -1,0 +1,330 @@
+package dev.chatlab.chaos;
+
+import dev.chatlab.testkit.haproxy.Balancing;
+import dev.chatlab.testkit.haproxy.HaproxyServer;
+import dev.chatlab.testkit.process.Ports;
+import dev.chatlab.testkit.redis.RedisServer;
+import dev.chatlab.testkit.swarm.ChatNodeProcess;
+import eu.rekawek.toxiproxy.Proxy;
+import eu.rekawek.toxiproxy.ToxiproxyClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The step 5 swarm wired for faults, all real processes stopped by PID: clients → Toxiproxy → HAProxy → nodes,
+ * and each node → two Toxiproxy proxies of its own (commands, subscription) → Redis, so that one node can lose
+ * Redis, or only its subscription, alone.
+ */
+public final class ChaosSwarm implements AutoCloseable {
+    /** The proxy most clients connect through. */
+    public static final String LB = "lb";
+    /** A second way in to the same HAProxy, for faults that hit some of the clients and not the others. */
+    public static final String LB_HALF = "lb-half";
+    /** A third way in, for a single client whose link is made thin. */
+    public static final String LB_SLOW = "lb-slow";
+    /** System property: node options, comma-separated, appended to every node's command line (they win). */
+    public static final String NODE_ARGS_PROPERTY = "chaos.nodeArgs";
+
+    private static final Logger log = LoggerFactory.getLogger(ChaosSwarm.class);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ToxiproxyClient toxiproxy;
+    private final Map<String, Proxy> proxies = new LinkedHashMap<>();
+    private final List<ChatNodeProcess> nodes = new ArrayList<>();
+    private final List<String> nodeArgs;
+    private RedisServer redis;
+    private HaproxyServer haproxy;
+
+    private ChaosSwarm(ToxiproxyClient toxiproxy, List<String> nodeArgs) {
+        this.toxiproxy = toxiproxy;
+        this.nodeArgs = nodeArgs;
+    }
+
+    /**
+     * Starts Redis, {@code count} nodes named node-1 … node-N (each reaching Redis through its two proxies, started
+     * in parallel, with {@code nodeArgs} and then whatever {@value #NODE_ARGS_PROPERTY} adds), HAProxy over them,
+     * and the client-side proxies; returns once HAProxy has every node in rotation.
+     */
+    public static ChaosSwarm start(ToxiproxyClient toxiproxy, int count, List<String> nodeArgs) {
+        List<String> args = new ArrayList<>(nodeArgs);
+        args.addAll(extraNodeArgs(System.getProperty(NODE_ARGS_PROPERTY)));
+        ChaosSwarm swarm = new ChaosSwarm(toxiproxy, List.copyOf(args));
+        try {
+            swarm.launch(count);
+            return swarm;
+        } catch (RuntimeException e) {
+            swarm.close();
+            throw e;
+        }
+    }
+
+    /** {@code --backfill,off} → {@code [--backfill, off]}. */
+    static List<String> extraNodeArgs(String property) {
+        if (property == null || property.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(property.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private void launch(int count) {
+        redis = RedisServer.start();
+        String redisAddress = redis.host() + ":" + redis.port();
+        for (int i = 1; i <= count; i++) {
+            proxy(commandProxy(i), redisAddress);
+            proxy(subscriptionProxy(i), redisAddress);
+        }
+        Path jar = ChatNodeProcess.jarOf("step5-loadbalancer");
+        ExecutorService starting = Executors.newFixedThreadPool(count);
+        try {
+            List<CompletableFuture<ChatNodeProcess>> futures = new ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                String id = "node-" + i;
+                List<String> args = new ArrayList<>(List.of("--redis-subscriber", redisUri(subscriptionProxy(i)).toString()));
+                args.addAll(nodeArgs);
+                URI commands = redisUri(commandProxy(i));
+                futures.add(CompletableFuture.supplyAsync(
+                        () -> ChatNodeProcess.start(jar, id, commands, ChatNodeProcess.TEST_JVM, args), starting));
+            }
+            RuntimeException failure = null;
+            for (CompletableFuture<ChatNodeProcess> future : futures) {
+                try {
+                    nodes.add(future.join());
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            starting.shutdown();
+        }
+        haproxy = HaproxyServer.start(Balancing.LEAST_CONNECTIONS,
+                nodes.stream().map(n -> new InetSocketAddress(Ports.LOOPBACK, n.port())).toList());
+        String lbAddress = haproxy.host() + ":" + haproxy.port();
+        for (String entry : List.of(LB, LB_HALF, LB_SLOW)) {
+            proxy(entry, lbAddress);
+        }
+        awaitHealthy(READY_TIMEOUT);
+        log.info("chaos swarm up: {} nodes {}, node options {}, clients enter at {} and {}", count,
+                nodes.stream().map(ChatNodeProcess::toString).toList(), nodeArgs, entry(LB), entry(LB_HALF));
+    }
+
+    private void proxy(String name, String upstream) {
+        try {
+            Proxy stale = toxiproxy.getProxyOrNull(name);
+            if (stale != null) {
+                stale.delete();
+            }
+            Proxy proxy = toxiproxy.createProxy(name, Ports.LOOPBACK + ":0", upstream);
+            proxies.put(name, proxy);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create the proxy " + name + " to " + upstream, e);
+        }
+    }
+
+    /** Waits until every node is alive, answers {@code /ready} with 200, and HAProxy has it in rotation. */
+    public void awaitHealthy(Duration timeout) {
+        await("every node ready and in rotation", timeout, this::healthy);
+    }
+
+    /** Every node is alive and ready, and HAProxy has every one of them up. */
+    public boolean healthy() {
+        try {
+            return nodes.stream().allMatch(n -> n.isAlive() && n.isReady())
+                    && haproxy.nodeStates().values().stream().allMatch(s -> s.equals("UP"));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Why this swarm is not fit for another scenario, or empty when it is: every proxy enabled and free of toxics
+     * (asked of Toxiproxy, not remembered), Redis running, every node alive, ready and in HAProxy's rotation, and no
+     * client connection left on any node. Waits up to {@code within} for connections of a closed workload to go.
+     */
+    public Optional<String> unclean(Duration within) {
+        for (String name : proxies.keySet()) {
+            try {
+                Proxy now = toxiproxy.getProxy(name);
+                if (!now.isEnabled()) {
+                    return Optional.of("proxy " + name + " is disabled");
+                }
+                if (!now.toxics().getAll().isEmpty()) {
+                    return Optional.of("proxy " + name + " still has toxics " + now.toxics().getAll());
+                }
+            } catch (IOException e) {
+                return Optional.of("Toxiproxy does not answer for " + name + ": " + e.getMessage());
+            }
+        }
+        if (!redis.isRunning()) {
+            return Optional.of(redis + " is not running");
+        }
+        if (!healthy()) {
+            return Optional.of("not every node is alive, ready and in rotation: " + safeStates());
+        }
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            List<String> busy = new ArrayList<>();
+            for (ChatNodeProcess node : nodes) {
+                int connections = connections(node);
+                if (connections != 0) {
+                    busy.add(node.nodeId() + " has " + (connections < 0 ? "no answer for /health" : connections + " connections"));
+                }
+            }
+            if (busy.isEmpty()) {
+                return Optional.empty();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return Optional.of(String.join(", ", busy));
+            }
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+    }
+
+    private String safeStates() {
+        try {
+            return haproxy.nodeStates().toString();
+        } catch (RuntimeException e) {
+            return "HAProxy's stats do not answer: " + e.getMessage();
+        }
+    }
+
+    /** The open WebSocket connections {@code /health} reports, or -1 when it does not answer. */
+    private static int connections(ChatNodeProcess node) {
+        try {
+            String body = HTTP.send(HttpRequest.newBuilder(node.httpUri().resolve("health")).timeout(Duration.ofSeconds(3))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = Pattern.compile("\"connections\":(\\d+)").matcher(body);
+            return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Polls {@code condition} until it holds, or fails after {@code timeout}. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the chaos swarm waited " + timeout.toSeconds() + " s in vain for " + what);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+    }
+
+    public static String commandProxy(int node) {
+        return "redis-cmd-node-" + node;
+    }
+
+    public static String subscriptionProxy(int node) {
+        return "redis-sub-node-" + node;
+    }
+
+    public RedisServer redis() {
+        return redis;
+    }
+
+    public HaproxyServer haproxy() {
+        return haproxy;
+    }
+
+    public List<ChatNodeProcess> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    /** Node {@code oneBased} (node-1 is 1). */
+    public ChatNodeProcess node(int oneBased) {
+        return nodes.get(oneBased - 1);
+    }
+
+    /** The options every node was started with, beyond its ports and Redis. */
+    public List<String> nodeArgs() {
+        return nodeArgs;
+    }
+
+    /** A proxy of this swarm, by name ({@link #LB}, {@link #commandProxy(int)}, …). */
+    public Proxy proxy(String name) {
+        Proxy proxy = proxies.get(name);
+        if (proxy == null) {
+            throw new IllegalArgumentException("no proxy " + name + " in " + proxies.keySet());
+        }
+        return proxy;
+    }
+
+    /** {@code ws://…/} of a client-side proxy: where clients that come in that way connect. */
+    public URI entry(String proxyName) {
+        return URI.create("ws://" + proxy(proxyName).getListen() + "/");
+    }
+
+    private URI redisUri(String proxyName) {
+        return URI.create("redis://" + proxy(proxyName).getListen());
+    }
+
+    /** A counter or gauge of node {@code oneBased}'s {@code /metrics}, summed over its labels; 0 when absent. */
+    public double metric(int oneBased, String name) {
+        URI uri = node(oneBased).httpUri().resolve("metrics");
+        String body;
+        try {
+            body = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + uri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading " + uri, e);
+        }
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(body);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(2));
+        }
+        return sum;
+    }
+
+    /** Stops HAProxy, every node and Redis, and deletes the proxies. */
+    @Override
+    public void close() {
+        if (haproxy != null) {
+            haproxy.close();
+        }
+        nodes.parallelStream().forEach(ChatNodeProcess::close);
+        if (redis != null) {
+            redis.close();
+        }
+        for (Map.Entry<String, Proxy> proxy : proxies.entrySet()) {
+            try {
+                proxy.getValue().delete();
+            } catch (IOException e) {
+                log.warn("could not delete the proxy {}: {}", proxy.getKey(), e.toString());
+            }
+        }
+        proxies.clear();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.chatlab.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatlab.chaos.ChaosReport.Scenario;
+import dev.chatlab.chaos.DeliveryChecker.Verdict;
+import dev.chatlab.chaos.Recorded.History;
+import dev.chatlab.chaos.Recorded.Member;
+import dev.chatlab.chaos.Recorded.Outcome;
+import dev.chatlab.chaos.Recorded.Receive;
+import dev.chatlab.chaos.Recorded.Send;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report, written from hand-made scenarios: a row each, a timeline each, failures whole, all escaped. */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class ChaosReportTest {
+    private static final long T0 = 1_700_000_000_000L;
+
+    /** Ten seconds of one message a second to bob, with a fault from 3.5 s to 6.2 s and seq 5's delivery missing. */
+    private static Scenario scenario(String name, boolean lose) {
+        List<Send> sends = new ArrayList<>();
+        List<Receive> receives = new ArrayList<>();
+        for (long seq = 1; seq <= 10; seq++) {
+            long at = T0 + (seq - 1) * 1000 + 100;
+            sends.add(new Send("alice", "r", "a-" + seq, at, Outcome.ACKED, seq));
+            if (!(lose && seq == 5)) {
+                receives.add(new Receive("bob", "r", seq, "e1", "a-" + seq, at + 20));
+            }
+        }
+        History history = new History(sends, List.of(new Member("bob", "r", 0)), receives, List.of(), List.of());
+        Verdict verdict = DeliveryChecker.check(history);
+        List<Faults.Window> faults = List.of(new Faults.Window("kill -9 <node-2> & co", T0 + 3500, T0 + 6200));
+        return Scenario.of(name, "a_test_" + name.length(), "swarm fresh", verdict.valid() ? null : "the verdict is INVALID", verdict,
+                history, T0, T0 + 10_000, faults, 1234, 15_000);
+    }
+
+    @Test
+    void each_scenario_gets_a_row_with_its_counts_and_a_failing_one_keeps_its_whole_verdict() {
+        ChaosReport report = new ChaosReport("Chaos report");
+        report.add(scenario("fine", false));
+        report.add(scenario("broken | piped", true));
+
+        String md = report.markdown();
+        assertThat(md).contains("1 of 2 scenarios passed");
+        assertThat(md).contains("| fine | pass | 10 (10 / 0 / 0, 0) | 4 / 3 / 3 | 10 | 0 |");
+        assertThat(md).contains("| broken \\| piped | **FAIL** |");
+        assertThat(md).contains("## broken | piped — FAILED", "INVALID", "lost 1: a-5@5", "1.2 s (15.0 s)");
+
+        String html = report.html();
+        assertThat(html).contains("<td class=\"fail\">FAIL</td>", "lost 1: a-5@5", "<svg", "</svg>");
+    }
+
+    @Test
+    void the_timeline_counts_deliveries_per_second_and_shades_the_fault() {
+        Scenario s = scenario("fine", false);
+        assertThat(s.deliveriesPerSecond()).containsExactly(1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        assertThat(ChaosReport.sparkline(s)).contains("deliveries/s ████████", "fault        ···━━━━···");
+        String svg = ChaosReport.svg(s);
+        assertThat(svg).contains("fill=\"#f8c9c4\"", "<title>kill -9 &lt;node-2&gt; &amp; co</title>");
+        assertThat(svg.split("fill=\"#3b6ea8\"", -1)).as("one bar a second").hasSize(11);
+    }
+
+    @Test
+    void everything_shown_is_escaped_and_nothing_is_fetched_from_elsewhere() {
+        ChaosReport report = new ChaosReport("<b>report</b>");
+        report.add(Scenario.broken("<script>alert('x')</script>", "t", "swarm <fresh>", "boom <img src=x onerror=alert(1)>",
+                T0, T0 + 500, List.of()));
+        String html = report.html();
+        assertThat(html).doesNotContain("<script", "<img", "<b>report");
+        assertThat(html).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", "boom &lt;img src=x onerror=alert(1)&gt;",
+                "swarm &lt;fresh&gt;");
+        assertThat(html).doesNotContain("http:", "https:", "src=\"", "<link");
+    }
+
+    @Test
+    void both_files_are_written_side_by_side(@TempDir Path dir) throws Exception {
+        ChaosReport report = new ChaosReport("Chaos report");
+        report.add(scenario("fine", false));
+        Path html = report.write(dir);
+        assertThat(html).isEqualTo(dir.resolve(ChaosReport.HTML));
+        assertThat(Files.readString(dir.resolve(ChaosReport.MARKDOWN))).startsWith("# Chaos report");
+        assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>");
+    }
+}
