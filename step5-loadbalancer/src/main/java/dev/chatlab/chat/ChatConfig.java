@@ -2,6 +2,7 @@ package dev.chatlab.chat;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How a chat node is set up: {@link #defaults()} for {@code main}, explicit values in tests.
@@ -32,19 +33,23 @@ import java.time.Duration;
  * @param clientTimeout     how long a client that sends heartbeats may stay silent before it is presumed dead
  * @param subscriberRedis   where the subscription connects: the same Redis as {@code redis}, possibly by
  *                          another route (tests put a fault injector on the subscription alone)
+ * @param security          who may open a socket and how much it may send: the profile, origins, tokens and limits
  */
 public record ChatConfig(String host, int port, Duration idleTimeout, Duration pingInterval,
                          int maxFrameBytes, int maxMessageChars, String nodeId, URI redis,
                          int historyLength, int maxReplay, Duration dedupeWindow, Duration commandTimeout,
                          Duration heartbeatInterval, Duration heartbeatTimeout, Duration resubscribeDelay,
                          boolean backfill, int adminPort, Duration drainGrace, Duration drainWindow,
-                         Duration drainDeadline, long maxQueuedBytes, Duration clientTimeout, URI subscriberRedis) {
+                         Duration drainDeadline, long maxQueuedBytes, Duration clientTimeout, URI subscriberRedis,
+                         Security security) {
 
     private static final String USAGE = "usage: [--host ADDRESS] [--port N] [--redis redis://HOST:PORT] [--node NAME]"
             + " [--admin-port N] [--drain-grace DURATION] [--drain-window DURATION] [--drain-deadline DURATION]"
             + " [--max-queued-bytes N] [--client-timeout DURATION] [--redis-subscriber redis://HOST:PORT]"
-            + " [--backfill on|off]"
-            + "   (durations like 500ms, 3s, 2m)";
+            + " [--backfill on|off] [--profile workshop|secure] [--allowed-origins ORIGIN,...]"
+            + " [--trusted-proxies IP,...] [--token-secret SECRET] [--token-ttl DURATION] [--require-tls on|off]"
+            + " [--max-connections N] [--max-connections-per-ip N] [--rate-messages N] [--rate-bytes N]"
+            + "   (durations like 500ms, 3s, 2m; the secret is better passed as TOKEN_SECRET)";
 
     public ChatConfig {
         if (!Protocol.isRoomId(nodeId)) {
@@ -62,7 +67,7 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
                 "node-1", URI.create("redis://127.0.0.1:6379"), 10_000, 10_000, Duration.ofMinutes(5),
                 Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofMillis(200), true,
                 0, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(30), 4L * 1024 * 1024,
-                Duration.ofSeconds(30), URI.create("redis://127.0.0.1:6379"));
+                Duration.ofSeconds(30), URI.create("redis://127.0.0.1:6379"), Security.workshop());
     }
 
     /** The defaults on a free loopback port, for tests, against the given Redis. */
@@ -73,13 +78,13 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
     public ChatConfig withPort(int newPort) {
         return new ChatConfig(host, newPort, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
     }
 
     public ChatConfig withHost(String newHost) {
         return new ChatConfig(newHost, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
     }
 
     /** Names the node and its Redis; the subscription connects to the same Redis. */
@@ -87,26 +92,26 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, newNodeId, newRedis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout,
-                newRedis);
+                newRedis, security);
     }
 
     public ChatConfig withSubscriberRedis(URI newSubscriberRedis) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout,
-                newSubscriberRedis);
+                newSubscriberRedis, security);
     }
 
     public ChatConfig withTimeouts(Duration newIdleTimeout, Duration newPingInterval) {
         return new ChatConfig(host, port, newIdleTimeout, newPingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
     }
 
     public ChatConfig withHistory(int newHistoryLength, int newMaxReplay) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 newHistoryLength, newMaxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
     }
 
     public ChatConfig withSubscription(Duration newHeartbeatInterval, Duration newHeartbeatTimeout,
@@ -114,31 +119,41 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, newHeartbeatInterval, newHeartbeatTimeout,
                 newResubscribeDelay, newBackfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes,
-                clientTimeout, subscriberRedis);
+                clientTimeout, subscriberRedis, security);
     }
 
     public ChatConfig withAdminPort(int newAdminPort) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, newAdminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis);
+                resubscribeDelay, backfill, newAdminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
     }
 
     public ChatConfig withDrain(Duration newGrace, Duration newWindow, Duration newDeadline) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, newGrace, newWindow, newDeadline, maxQueuedBytes, clientTimeout, subscriberRedis);
+                resubscribeDelay, backfill, adminPort, newGrace, newWindow, newDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
     }
 
     public ChatConfig withLimits(long newMaxQueuedBytes, Duration newClientTimeout) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, newMaxQueuedBytes,
-                newClientTimeout, subscriberRedis);
+                newClientTimeout, subscriberRedis, security);
+    }
+
+    public ChatConfig withSecurity(Security newSecurity) {
+        return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
+                historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout,
+                subscriberRedis, newSecurity);
     }
 
     /**
      * Reads {@code --host}, {@code --port}, {@code --redis}, {@code --node}, {@code --admin-port} (or the
-     * {@code HOST}, {@code PORT}, {@code REDIS_URL}, {@code NODE_ID} and {@code ADMIN_PORT} environment variables).
+     * {@code HOST}, {@code PORT}, {@code REDIS_URL}, {@code NODE_ID} and {@code ADMIN_PORT} environment variables),
+     * and the security flags: {@code --profile} picks the defaults ({@link Security#workshop()} or
+     * {@link Security#secure(String)}), the other flags override them; the token secret comes from
+     * {@code --token-secret} or {@code TOKEN_SECRET} (the environment keeps it out of {@code ps}).
      */
     public static ChatConfig fromArgs(String[] args) {
         ChatConfig config = defaults();
@@ -154,6 +169,16 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         Duration clientTimeout = config.clientTimeout();
         String subscriber = null;
         boolean backfill = config.backfill();
+        String profile = "workshop";
+        String origins = null;
+        String proxies = null;
+        String secret = System.getenv("TOKEN_SECRET");
+        Duration tokenTtl = null;
+        Boolean requireTls = null;
+        String maxConnections = null;
+        String maxPerIp = null;
+        String rateMessages = null;
+        String rateBytes = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -172,6 +197,16 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
                 case "--client-timeout" -> clientTimeout = duration(flag, args[++i]);
                 case "--redis-subscriber" -> subscriber = args[++i];
                 case "--backfill" -> backfill = onOff(flag, args[++i]);
+                case "--profile" -> profile = args[++i];
+                case "--allowed-origins" -> origins = args[++i];
+                case "--trusted-proxies" -> proxies = args[++i];
+                case "--token-secret" -> secret = args[++i];
+                case "--token-ttl" -> tokenTtl = duration(flag, args[++i]);
+                case "--require-tls" -> requireTls = onOff(flag, args[++i]);
+                case "--max-connections" -> maxConnections = args[++i];
+                case "--max-connections-per-ip" -> maxPerIp = args[++i];
+                case "--rate-messages" -> rateMessages = args[++i];
+                case "--rate-bytes" -> rateBytes = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + flag + "; " + USAGE);
             }
         }
@@ -183,12 +218,37 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--max-queued-bytes must be a number, got '" + maxQueuedBytes + "'");
         }
+        if (secret != null && secret.isBlank()) {
+            secret = null;
+        }
+        Security security = Security.Profile.parse(profile) == Security.Profile.SECURE
+                ? Security.secure(secret) : Security.workshop().withToken(secret, Security.workshop().tokenTtl());
+        if (origins != null) {
+            security = security.withOrigins(List.of(origins.split(",")));
+        }
+        if (proxies != null) {
+            security = security.withTrustedProxies(List.of(proxies.split(",")));
+        }
+        if (tokenTtl != null) {
+            security = security.withToken(security.tokenSecret(), tokenTtl);
+        }
+        if (requireTls != null) {
+            security = security.withRequireTls(requireTls);
+        }
+        security = security.withConnectionCaps(
+                maxConnections == null ? security.maxConnections() : number("--max-connections", maxConnections),
+                maxPerIp == null ? security.maxConnectionsPerIp() : number("--max-connections-per-ip", maxPerIp));
+        security = security.withRates(
+                rateMessages == null ? security.rateMessages() : number("--rate-messages", rateMessages),
+                rateBytes == null ? security.rateBytes() : number("--rate-bytes", rateBytes),
+                security.maxStrikes(), security.strikeWindow());
         return config.withPort(number("--port", port)).withNode(node, redisUri).withHost(host)
                 .withAdminPort(number("--admin-port", adminPort))
                 .withDrain(drainGrace, drainWindow, drainDeadline)
                 .withLimits(queueLimit, clientTimeout)
                 .withSubscriberRedis(subscriberUri)
-                .withSubscription(config.heartbeatInterval(), config.heartbeatTimeout(), config.resubscribeDelay(), backfill);
+                .withSubscription(config.heartbeatInterval(), config.heartbeatTimeout(), config.resubscribeDelay(), backfill)
+                .withSecurity(security);
     }
 
     private static boolean onOff(String flag, String value) {

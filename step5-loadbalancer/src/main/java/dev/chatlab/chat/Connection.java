@@ -8,13 +8,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's socket and what the server knows about it: its id, its name, the room it is in, and how
- * much is waiting to be written to it. Jetty's own outgoing queue has no bound, so this one counts.
+ * One client's socket and what the server knows about it: its id, its address, its name (from its token,
+ * when it has one), the room it is in, how fast it may send, and how much is waiting to be written to it.
+ * Jetty's own outgoing queue has no bound, so this one counts.
  */
 final class Connection {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
     final String id;
+    /** The client's address (behind a trusted proxy, the one it forwarded): logs and per-address caps use it. */
+    final String clientAddress;
+    /** What the client's token says, or null for an anonymous client. */
+    final Tokens.Identity identity;
+    final RateLimit rateLimit;
+    /** How many of this client's bad frames have been logged; past a few, they are only counted. */
+    int badFramesLogged;
     private final WsContext socket;
     private final long maxQueuedBytes;
     private final Consumer<Connection> onOverflow;
@@ -29,10 +37,14 @@ final class Connection {
     /** The newest seq this client has been sent in its room; guarded by the room's lock. */
     long lastSeq;
 
-    Connection(long number, WsContext socket, long maxQueuedBytes, Consumer<Connection> onOverflow, Metrics metrics) {
+    Connection(long number, WsContext socket, String clientAddress, Tokens.Identity identity, RateLimit rateLimit,
+               long maxQueuedBytes, Consumer<Connection> onOverflow, Metrics metrics) {
         this.id = "c" + number;
         this.socket = socket;
-        this.name = "guest-" + number;
+        this.clientAddress = clientAddress;
+        this.identity = identity;
+        this.rateLimit = rateLimit;
+        this.name = identity != null ? identity.name() : "guest-" + number;
         this.maxQueuedBytes = maxQueuedBytes;
         this.onOverflow = onOverflow;
         this.metrics = metrics;
@@ -74,6 +86,11 @@ final class Connection {
         }
     }
 
+    /** True once the node has started closing this connection (or dropped it). */
+    boolean isClosing() {
+        return closing;
+    }
+
     boolean isOpen() {
         return socket.session.isOpen();
     }
@@ -92,9 +109,5 @@ final class Connection {
 
     void name(String newName) {
         this.name = newName;
-    }
-
-    String remoteAddress() {
-        return String.valueOf(socket.session.getRemoteSocketAddress());
     }
 }

@@ -3,6 +3,7 @@ package dev.chatlab.chat;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -19,6 +20,7 @@ final class Metrics {
     final Counter slowConsumers;
     final Counter deadClients;
     final Counter resubscriptions;
+    final Counter abusers;
     final Timer deliveryLatency;
 
     Metrics(String nodeId) {
@@ -38,12 +40,21 @@ final class Metrics {
                 .description("connections dropped because their client's heartbeats stopped").register(registry);
         resubscriptions = Counter.builder("chat.redis.resubscriptions")
                 .description("times the node lost its Redis subscription and subscribed again").register(registry);
+        abusers = Counter.builder("chat.connections.abusive.closed")
+                .description("connections closed with 1008 because they kept sending past their rate limit").register(registry);
+        // Heap and other memory pools: what a 10 MB frame would show up in if it were buffered.
+        new JvmMemoryMetrics().bindTo(registry);
         deliveryLatency = Timer.builder("chat.delivery.latency")
                 .description("from the sender's node storing a message to this node delivering it")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
+    }
+
+    /** A handshake refused before the upgrade, by reason: tls, origin, token, capacity. */
+    void refused(String reason) {
+        registry.counter("chat.handshakes.refused", "reason", reason).increment();
     }
 
     void error(String code) {

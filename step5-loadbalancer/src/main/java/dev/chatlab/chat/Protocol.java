@@ -12,10 +12,25 @@ final class Protocol {
     private static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern CLIENT_MSG_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
+    // Found without parsing the frame, for an answer to a frame that is refused before it is parsed.
+    private static final Pattern CLIENT_MSG_ID_FIELD = Pattern.compile("\"clientMsgId\"\\s*:\\s*\"([A-Za-z0-9_.:-]{1,64})\"");
+    private static final int MAX_NAME_CHARS = 32;
+
     static boolean isRoomId(String candidate) {
         return candidate != null && ROOM_ID.matcher(candidate).matches();
     }
-    private static final int MAX_NAME_CHARS = 32;
+
+    /** A user name: 1-32 characters, not blank, no control characters (names end up in pages and logs). */
+    static boolean isName(String candidate) {
+        return candidate != null && !candidate.isBlank() && candidate.length() <= MAX_NAME_CHARS
+                && candidate.chars().noneMatch(Character::isISOControl);
+    }
+
+    /** The {@code clientMsgId} a raw frame seems to carry, or null; the frame is not parsed. */
+    static String clientMsgIdIn(String frame) {
+        java.util.regex.Matcher found = CLIENT_MSG_ID_FIELD.matcher(frame);
+        return found.find() ? found.group(1) : null;
+    }
 
     /** What a client can ask for. */
     sealed interface Request permits Join, Say, Leave, Ping {
@@ -96,8 +111,9 @@ final class Protocol {
         JsonNode name = payload.get("name");
         String displayName = null;
         if (name != null && !name.isNull()) {
-            if (!name.isTextual() || name.asText().isBlank() || name.asText().length() > MAX_NAME_CHARS) {
-                throw new BadFrame("bad_payload", "name must be a string of 1-" + MAX_NAME_CHARS + " characters");
+            if (!name.isTextual() || !isName(name.asText())) {
+                throw new BadFrame("bad_payload", "name must be a string of 1-" + MAX_NAME_CHARS
+                        + " characters, without control characters");
             }
             displayName = name.asText().strip();
         }
