@@ -570,7 +570,8 @@ public final class ResilientClient implements AutoCloseable {
         log.debug("{}: server error {}: {}", clientId, code, message);
         emit(l -> l.error(code, message));
         if (c.awaitingJoined) {
-            if ("invalid_room".equals(code)) {
+            if ("invalid_room".equals(code) || "forbidden".equals(code)) {
+                // Asking again changes nothing: the room id is malformed, or this client may not enter it.
                 stop("the server refused room " + roomId + ": " + message, true);
             } else if (rejoinTask == null) {
                 // The join itself failed (Redis unavailable, say): try it again on the same connection.
