@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Measures the chat lab's servers on loopback. Each scenario starts the servers it needs as separate "
                 + "processes, prints a table, appends a JSON line to bench/results/<scenario>.jsonl and rewrites "
                 + "bench/results/<scenario>.md.",
-        subcommands = {TransportsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TransportsCommand.class, dev.chatlab.bench.fanout.FanoutCommand.class, dev.chatlab.bench.failover.FailoverCommand.class, dev.chatlab.bench.capacity.CapacityCommand.class, dev.chatlab.bench.storage.StorageCommand.class, CommandLine.HelpCommand.class})
 public final class Bench implements Runnable {
 
     @CommandLine.Spec

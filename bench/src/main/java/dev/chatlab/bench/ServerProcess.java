@@ -30,6 +30,11 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Runs {@code java [jvmArgs] -jar jar --port P} and returns once {@code GET /} answers. */
     public static ServerProcess start(Path jar, List<String> jvmArgs, Path log, Duration startupTimeout) {
+        return start(jar, jvmArgs, List.of(), log, startupTimeout);
+    }
+
+    /** Runs {@code java [jvmArgs] -jar jar --port P [serverArgs]} and returns once {@code GET /} answers. */
+    public static ServerProcess start(Path jar, List<String> jvmArgs, List<String> serverArgs, Path log, Duration startupTimeout) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no server jar at " + jar + "; build it first, e.g. ./mvnw -pl "
                     + jar.getParent().getParent().getFileName() + " -am package -DskipTests");
@@ -39,6 +44,7 @@ public final class ServerProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port)));
+        command.addAll(serverArgs);
         try {
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -1,0 +1,148 @@
+package dev.chatlab.bench.fanout;
+
+import dev.chatlab.bench.Latency;
+import java.net.http.WebSocket;
+import java.util.BitSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One room member on a JDK {@link WebSocket} (no thread of its own): joins, then counts every {@code message}
+ * frame by seq (lost, duplicated, reordered) and records the latency from the send time in its text.
+ */
+final class Member implements WebSocket.Listener {
+    final int index;
+    final String roomId;
+    final CompletableFuture<Void> joined = new CompletableFuture<>();
+    private final FanoutCommand.Window window;
+    private final StringBuilder partial = new StringBuilder();
+    private final BitSet seen = new BitSet();
+    private final Histogram latency = Latency.histogram();
+    private volatile WebSocket socket;
+    private CompletableFuture<WebSocket> sending = CompletableFuture.completedFuture(null);
+    long received;
+    long duplicated;
+    long reordered;
+    long inWindow;
+    long errors;
+    private long lastSeq;
+
+    Member(int index, String roomId, FanoutCommand.Window window) {
+        this.index = index;
+        this.roomId = roomId;
+        this.window = window;
+    }
+
+    void attach(WebSocket ws) {
+        socket = ws;
+        sending = ws.sendText("{\"type\":\"join\",\"payload\":{\"roomId\":\"" + roomId + "\"}}", true);
+    }
+
+    /** Sends after the previous send of this member has gone: the JDK allows one outstanding send per socket. */
+    synchronized void send(String text) {
+        String frame = "{\"type\":\"message\",\"payload\":{\"message\":\"" + text + "\"}}";
+        sending = sending.thenCompose(ws -> socket.sendText(frame, true));
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        long now = System.nanoTime();
+        if (!last || partial.length() > 0) {
+            partial.append(data);
+            if (!last) {
+                webSocket.request(1);
+                return null;
+            }
+            data = partial.toString();
+            partial.setLength(0);
+        }
+        frame(data.toString(), now);
+        webSocket.request(1);
+        return null;
+    }
+
+    private synchronized void frame(String text, long now) {
+        if (text.startsWith("{\"type\":\"message\"")) {
+            long seq = longAfter(text, "\"seq\":");
+            int m = text.indexOf("\"message\":\"", 20);
+            long sentNanos = m < 0 ? -1 : parseLong(text, m + 11, '|');
+            received++;
+            if (seq >= 0) {
+                if (seen.get((int) seq)) {
+                    duplicated++;
+                } else {
+                    seen.set((int) seq);
+                }
+                if (seq <= lastSeq) {
+                    reordered++;
+                }
+                lastSeq = Math.max(lastSeq, seq);
+            }
+            if (window.open && sentNanos > 0) {
+                inWindow++;
+                latency.recordValue(Math.max(0, (now - sentNanos) / 1_000));
+            }
+        } else if (text.startsWith("{\"type\":\"joined\"")) {
+            joined.complete(null);
+        } else if (text.startsWith("{\"type\":\"error\"")) {
+            errors++;
+            if (!joined.isDone()) {
+                joined.completeExceptionally(new IllegalStateException(text));
+            }
+        }
+    }
+
+    synchronized int distinct() {
+        return seen.cardinality();
+    }
+
+    synchronized long maxSeq() {
+        return lastSeq;
+    }
+
+    synchronized void addLatencyTo(Histogram all) {
+        all.add(latency);
+    }
+
+    synchronized long received() {
+        return received;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        joined.completeExceptionally(error);
+    }
+
+    void close() {
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+    }
+
+    static long longAfter(String text, String key) {
+        int i = text.indexOf(key);
+        return i < 0 ? -1 : parseLong(text, i + key.length(), ',');
+    }
+
+    static long parseLong(String text, int from, char end) {
+        long value = 0;
+        boolean any = false;
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                value = value * 10 + (c - '0');
+                any = true;
+            } else {
+                break;
+            }
+        }
+        return any ? value : -1;
+    }
+}
