@@ -52,6 +52,9 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
 
     @Option(names = "--target", defaultValue = "step4", description = "step4 (direct, round-robin) or step5 (HAProxy) (default: ${DEFAULT-VALUE})")
     String target;
+    @Option(names = "--affinity", description = "with --target step5: HAProxy's room-affinity config (roomId in the URL, "
+            + "consistently hashed), so each room lives on one node")
+    boolean affinity;
     @Option(names = "--nodes", defaultValue = "3", description = "chat nodes (default: ${DEFAULT-VALUE})")
     int nodeCount;
     @Option(names = "--clients", defaultValue = "200", description = "members in all (default: ${DEFAULT-VALUE})")
@@ -92,8 +95,11 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
         String module = target.equals("step4") ? "step4-pubsub" : "step5-loadbalancer";
         Path jar = root.resolve(module + "/target/" + module + ".jar");
         List<String> jvm = nodeJvmArgs.isBlank() ? List.of() : Arrays.asList(nodeJvmArgs.trim().split("\\s+"));
-        String command = "bench fanout --target " + target;
-        Report report = new Report("fanout", "fanout-" + target, command);
+        if (affinity && !target.equals("step5")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--affinity goes with --target step5");
+        }
+        String command = "bench fanout --target " + target + (affinity ? " --affinity" : "");
+        Report report = new Report("fanout", "fanout-" + target + (affinity ? "-affinity" : ""), command);
         report.announce("fanout via " + target);
         say("%d clients in %d rooms, %d senders, %,d msg/s offered for %s after %s warm-up", clients, rooms, senders, rate,
                 DurationConverter.format(duration), DurationConverter.format(warmup));
@@ -124,7 +130,8 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
                     procs.add(new Proc("node-" + i, new ProcStats(node.pid(), node.port())));
                     addresses.add(new InetSocketAddress("127.0.0.1", node.port()));
                 }
-                HaproxyServer haproxy = HaproxyServer.start(Balancing.LEAST_CONNECTIONS, addresses);
+                HaproxyServer haproxy = HaproxyServer.start(affinity ? Balancing.ROOM_AFFINITY : Balancing.LEAST_CONNECTIONS,
+                        addresses);
                 toStop.add(0, haproxy);
                 procs.add(new Proc("haproxy", new ProcStats(haproxy.pid(), haproxy.port())));
                 uris.add(haproxy.wsUri());
@@ -139,7 +146,8 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
             for (int i = 0; i < clients; i++) {
                 Member member = new Member(i, "room-" + (i % rooms), window);
                 members.add(member);
-                URI uri = uris.get(i % uris.size());
+                // With affinity the room goes in the URL, which is what HAProxy hashes.
+                URI uri = affinity ? URI.create(uris.get(0) + "?roomId=" + member.roomId) : uris.get(i % uris.size());
                 http.newWebSocketBuilder().buildAsync(uri, member).thenAccept(member::attach)
                         .exceptionally(e -> {
                             member.joined.completeExceptionally(e);
