@@ -28,6 +28,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.session.NullSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * clients that cannot keep up (4008) or have silently gone, and reports its numbers ({@code /metrics}).
  */
 public final class ChatServer implements AutoCloseable {
+    /** Jetty's worker threads at most. */
+    static final int MAX_THREADS = 64;
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     private static final String CONNECTION = "connection";
     private static final String ADMISSION = "admission";
@@ -51,6 +57,8 @@ public final class ChatServer implements AutoCloseable {
 
     private final ChatConfig config;
     private final Javalin app;
+    /** Jetty's HTTP sessions (the chat keeps none; see the session cache below). */
+    private volatile SessionHandler sessions;
     private final Rooms rooms = new Rooms();
     private final Protocol protocol;
     private final History history;
@@ -90,6 +98,19 @@ public final class ChatServer implements AutoCloseable {
             javalin.startup.showJavalinBanner = false;
             // The only request with a body is a login: a few dozen bytes.
             javalin.http.maxRequestSize = 16 * 1024;
+            // Handlers wait on Redis through a pool of 32 connections: more threads than twice that would only wait
+            // for the pool, and every thread costs memory (Jetty's default allows 250, a connection storm starts them all).
+            QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000);
+            threads.setName("JettyServerThreadPool");
+            javalin.jetty.threadPool = threads;
+            // Javalin opens an HTTP session for every WebSocket upgrade; the chat has no use for one, so none is kept
+            // (with the default cache each idle socket kept a session for half an hour).
+            javalin.jetty.modifyServletContextHandler(handler -> {
+                sessions = handler.getSessionHandler();
+                NullSessionCache none = new NullSessionCache(handler.getSessionHandler());
+                none.setSessionDataStore(new NullSessionDataStore());
+                handler.getSessionHandler().setSessionCache(none);
+            });
             javalin.jetty.modifyWebSocketServletFactory(factory -> {
                 factory.setIdleTimeout(config.idleTimeout());
                 // A frame whose header announces more than the limit is refused with 1009 before its payload is
@@ -558,6 +579,11 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /** Stops the node. Clients are closed with 1001 first: stopping Jetty under them would give them 1006. */
+    /** Whether the node holds the HTTP session with this id: it should hold none, whatever its sockets did. */
+    boolean holdsSession(String id) {
+        return sessions != null && sessions.getManagedSession(id) != null;
+    }
+
     @Override
     public void close() {
         connections.forEach(c -> c.close(1001, "node stopping"));

@@ -1,9 +1,14 @@
 package dev.chatlab.chat;
 
 import io.javalin.websocket.WsContext;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +29,8 @@ final class Connection {
     /** How many of this client's bad frames have been logged; past a few, they are only counted. */
     int badFramesLogged;
     private final WsContext socket;
+    /** Jetty's session underneath, for frames encoded once per room and written in batches. */
+    private final CoreSession core;
     private final long maxQueuedBytes;
     private final Consumer<Connection> onOverflow;
     private final Metrics metrics;
@@ -41,6 +48,7 @@ final class Connection {
                long maxQueuedBytes, Consumer<Connection> onOverflow, Metrics metrics) {
         this.id = "c" + number;
         this.socket = socket;
+        this.core = ((WebSocketSession) socket.session).getCoreSession();
         this.clientAddress = clientAddress;
         this.identity = identity;
         this.rateLimit = rateLimit;
@@ -50,22 +58,52 @@ final class Connection {
         this.metrics = metrics;
     }
 
-    /** Queues a frame; a client whose queue is full is handed to {@code onOverflow} instead. */
+    /** Sends a frame now; a client whose queue is full is handed to {@code onOverflow} instead. */
     void send(String frame) {
-        if (closing) {
-            return;
-        }
         long size = frame.length();
+        if (reserve(size)) {
+            socket.session.sendText(frame, Callback.from(() -> queuedBytes.addAndGet(-size), failure -> written(size, failure)));
+        }
+    }
+
+    /**
+     * Adds a text frame, already encoded as UTF-8 (shared by every member: each gets its own view), behind
+     * whatever this socket has queued, without writing it yet: {@link #flush} writes everything queued in
+     * one system call. Frames keep their order with those sent by {@link #send}. False when nothing was
+     * queued (the connection is closing, or its queue was full and it has been handed to {@code onOverflow}).
+     */
+    boolean queue(ByteBuffer utf8) {
+        long size = utf8.remaining();
+        if (!reserve(size)) {
+            return false;
+        }
+        core.sendFrame(new Frame(OpCode.TEXT, true, utf8.slice()),
+                org.eclipse.jetty.util.Callback.from(() -> queuedBytes.addAndGet(-size), failure -> written(size, failure)), true);
+        return true;
+    }
+
+    /** Writes whatever {@link #queue} has left waiting. */
+    void flush() {
+        core.flush(org.eclipse.jetty.util.Callback.NOOP);
+    }
+
+    /** Counts {@code size} more bytes as waiting, if the bound allows; else hands the client to {@code onOverflow}. */
+    private boolean reserve(long size) {
+        if (closing) {
+            return false;
+        }
         if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
             queuedBytes.addAndGet(-size);
             onOverflow.accept(this);
-            return;
+            return false;
         }
         metrics.framesOut.increment();
-        socket.session.sendText(frame, Callback.from(() -> queuedBytes.addAndGet(-size), failure -> {
-            queuedBytes.addAndGet(-size);
-            log.debug("{}: a write failed: {}", id, failure.toString());
-        }));
+        return true;
+    }
+
+    private void written(long size, Throwable failure) {
+        queuedBytes.addAndGet(-size);
+        log.debug("{}: a write failed: {}", id, failure.toString());
     }
 
     long queuedBytes() {

@@ -12,6 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -82,5 +85,23 @@ class ConnectionLifetimeTest {
                 .hasMessageContaining("--port needs a value");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--port", "x"}))
                 .hasMessageContaining("--port must be a number");
+    }
+
+    @Test
+    void a_closed_socket_leaves_no_http_session_behind() {
+        // Javalin opens an HTTP session on every upgrade; kept in Jetty's default cache, each one outlived its socket.
+        try (ChatServer server = ChatServer.start(ChatConfig.forTests("node-1", redis.uri()))) {
+            List<String> sessionIds = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                try (Wire socket = Wire.handshake(server.wsUri(), Map.of())) {
+                    assertThat(socket.upgraded()).isTrue();
+                    String cookie = socket.header("Set-Cookie");
+                    assertThat(cookie).as("the upgrade answer names its session").startsWith("JSESSIONID=");
+                    sessionIds.add(cookie.substring("JSESSIONID=".length()).split(";")[0]);
+                }
+            }
+            await("no session of a closed socket is kept").atMost(ofSeconds(5))
+                    .untilAsserted(() -> assertThat(sessionIds).noneMatch(server::holdsSession));
+        }
     }
 }
