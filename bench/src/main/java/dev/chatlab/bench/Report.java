@@ -9,6 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * What one run of a scenario leaves behind: its tables on the console, a JSON line appended to
@@ -82,6 +85,61 @@ public final class Report {
         text.append("Every run is also a line of `").append(scenario).append(".jsonl`.\n");
         Results.write(md, text.toString());
         say("appended to %s, wrote %s", jsonl, md);
+        writeSummary(resultsDir);
+    }
+
+    /** Rewrites the results page; a fault there must not cost the run its results, which are saved already. */
+    public static void writeSummary(Path resultsDir) {
+        try {
+            dev.chatlab.bench.summary.Summary.write(resultsDir);
+            say("rewrote %s", resultsDir.resolve("README.md"));
+        } catch (RuntimeException e) {
+            say("could not rewrite the summary in %s: %s", resultsDir, e);
+        }
+    }
+
+    /**
+     * The command as it was run, for the record: {@code bench <scenario>}, the {@code always} options with their
+     * values (a flag only when set), then every other option given whose value is not its default, in the order given;
+     * where the results go is left out.
+     */
+    public static String commandOf(CommandLine.Model.CommandSpec spec, String... always) {
+        List<String> words = new ArrayList<>(List.of("bench", spec.name()));
+        Set<String> named = Set.of(always);
+        for (String name : always) {
+            OptionSpec option = spec.findOption(name);
+            Object value = option.getValue();
+            if (option.arity().max() == 0) {
+                if (Boolean.TRUE.equals(value)) {
+                    words.add(name);
+                }
+            } else {
+                words.add(name);
+                words.add(quoted(String.valueOf(value)));
+            }
+        }
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        for (OptionSpec option : given == null ? List.<OptionSpec>of() : given.matchedOptions()) {
+            if (named.contains(option.longestName()) || Set.of("--results", "--no-save").contains(option.longestName())
+                    || option.usageHelp() || option.versionHelp()) {
+                continue;
+            }
+            if (option.arity().max() == 0) {
+                words.add(option.longestName());
+                continue;
+            }
+            List<String> values = option.originalStringValues();
+            String value = values.isEmpty() ? "" : values.get(values.size() - 1);
+            if (!value.equals(option.defaultValue())) {
+                words.add(option.longestName());
+                words.add(quoted(value));
+            }
+        }
+        return String.join(" ", words);
+    }
+
+    private static String quoted(String value) {
+        return value.isEmpty() || value.matches(".*[\\s\"'].*") ? "'" + value.replace("'", "'\\''") + "'" : value;
     }
 
     public static Path resultsDir(Path option) {

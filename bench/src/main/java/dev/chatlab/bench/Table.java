@@ -13,6 +13,10 @@ public final class Table {
         this.headers = List.of(headers);
     }
 
+    public List<String> headers() {
+        return headers;
+    }
+
     public Table row(String... cells) {
         if (cells.length != headers.size()) {
             throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + headers.size() + " columns");
@@ -63,6 +67,7 @@ public final class Table {
     }
 
     private boolean numeric(int column) {
-        return !rows.isEmpty() && rows.stream().allMatch(row -> row.get(column).matches("[-+0-9.,~≈ →%]*[0-9-]"));
+        // A dash stands for a figure that is missing; it does not make a column text.
+        return !rows.isEmpty() && rows.stream().allMatch(row -> row.get(column).matches("[-+0-9.,~≈ →%]*[0-9-]|–"));
     }
 }

@@ -6,6 +6,7 @@ import static dev.chatlab.bench.Report.say;
 import dev.chatlab.bench.Heap;
 import dev.chatlab.bench.ProcStats;
 import dev.chatlab.bench.Report;
+import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.Table;
 import dev.chatlab.testkit.redis.RedisServer;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,10 +51,8 @@ public final class CapacityCommand implements Callable<Integer> {
     int perAddress;
     @Option(names = "--node-jvm-args", defaultValue = "-Xmx1g", description = "the node's JVM options (default: ${DEFAULT-VALUE})")
     String nodeJvmArgs;
-    @Option(names = "--results", description = "where capacity.jsonl and capacity.md go (default: bench/results)")
-    Path results;
-    @Option(names = "--no-save", description = "print only")
-    boolean noSave;
+    @Mixin
+    Saving saving;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -77,7 +77,7 @@ public final class CapacityCommand implements Callable<Integer> {
                     + connections + " connections (this JVM and the node each need one descriptor per connection, plus "
                     + "about 1000); raise it (ulimit -n " + (connections + 2_000) + ") or pass fewer --connections");
         }
-        Report report = new Report("capacity", "bench capacity" + (connections == 10000 ? "" : " --connections " + connections));
+        Report report = new Report("capacity", Report.commandOf(spec));
         report.announce("capacity of one step 5 node");
         Path jar = dev.chatlab.bench.Bench.repositoryRoot().resolve("step5-loadbalancer/target/step5-loadbalancer.jar");
         List<String> jvm = Arrays.asList(nodeJvmArgs.trim().split("\\s+"));
@@ -225,7 +225,7 @@ public final class CapacityCommand implements Callable<Integer> {
                 }
             }
         }
-        report.save(Report.resultsDir(results), noSave);
+        saving.save(report);
         return 0;
     }
 

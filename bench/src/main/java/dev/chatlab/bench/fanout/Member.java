@@ -1,37 +1,48 @@
 package dev.chatlab.bench.fanout;
 
-import dev.chatlab.bench.Latency;
 import java.net.http.WebSocket;
 import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.HdrHistogram.Histogram;
 
 /**
  * One room member on a JDK {@link WebSocket} (no thread of its own): joins, then counts every {@code message}
- * frame by seq (lost, duplicated, reordered) and records the latency from the send time in its text.
+ * frame by seq (lost, duplicated, reordered) and hands the latency from the send time in its text to the load.
  */
 final class Member implements WebSocket.Listener {
+    /** What a member has counted so far. */
+    record Counts(long received, long distinct, long duplicated, long reordered, long errors) {
+        Counts plus(Counts o) {
+            return new Counts(received + o.received, distinct + o.distinct, duplicated + o.duplicated, reordered + o.reordered,
+                    errors + o.errors);
+        }
+    }
+
+    static final Counts NONE = new Counts(0, 0, 0, 0, 0);
+
+    /** Where a delivered message's latency goes: {@code frame} holds the message's text from {@code textAt}. */
+    interface Latencies {
+        void record(String frame, int textAt, long micros);
+    }
+
     final int index;
     final String roomId;
     final CompletableFuture<Void> joined = new CompletableFuture<>();
-    private final FanoutCommand.Window window;
+    private final Latencies latencies;
     private final StringBuilder partial = new StringBuilder();
     private final BitSet seen = new BitSet();
-    private final Histogram latency = Latency.histogram();
     private volatile WebSocket socket;
     private CompletableFuture<WebSocket> sending = CompletableFuture.completedFuture(null);
-    long received;
-    long duplicated;
-    long reordered;
-    long inWindow;
-    long errors;
+    private long received;
+    private long duplicated;
+    private long reordered;
+    private long errors;
     private long lastSeq;
 
-    Member(int index, String roomId, FanoutCommand.Window window) {
+    Member(int index, String roomId, Latencies latencies) {
         this.index = index;
         this.roomId = roomId;
-        this.window = window;
+        this.latencies = latencies;
     }
 
     void attach(WebSocket ws) {
@@ -84,9 +95,8 @@ final class Member implements WebSocket.Listener {
                 }
                 lastSeq = Math.max(lastSeq, seq);
             }
-            if (window.open && sentNanos > 0) {
-                inWindow++;
-                latency.recordValue(Math.max(0, (now - sentNanos) / 1_000));
+            if (sentNanos > 0) {
+                latencies.record(text, m + 11, Math.max(0, (now - sentNanos) / 1_000));
             }
         } else if (text.startsWith("{\"type\":\"joined\"")) {
             joined.complete(null);
@@ -98,20 +108,8 @@ final class Member implements WebSocket.Listener {
         }
     }
 
-    synchronized int distinct() {
-        return seen.cardinality();
-    }
-
-    synchronized long maxSeq() {
-        return lastSeq;
-    }
-
-    synchronized void addLatencyTo(Histogram all) {
-        all.add(latency);
-    }
-
-    synchronized long received() {
-        return received;
+    synchronized Counts counts() {
+        return new Counts(received, seen.cardinality(), duplicated, reordered, errors);
     }
 
     @Override

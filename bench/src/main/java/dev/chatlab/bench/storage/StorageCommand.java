@@ -6,6 +6,7 @@ import static dev.chatlab.bench.Report.say;
 import dev.chatlab.bench.Bench;
 import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Report;
+import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.Table;
 import dev.chatlab.chat.HistoryAppends;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Step 3's SQLite history: how fast one writer appends (WAL, synchronous=NORMAL, as the server runs it). */
@@ -28,14 +30,14 @@ public final class StorageCommand implements Callable<Integer> {
     int warmup;
     @Option(names = "--chars", defaultValue = "100", description = "characters per message (default: ${DEFAULT-VALUE})")
     int chars;
-    @Option(names = "--results", description = "where storage.jsonl and storage.md go (default: bench/results)")
-    Path results;
-    @Option(names = "--no-save", description = "print only")
-    boolean noSave;
+    @Mixin
+    Saving saving;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Report report = new Report("storage", "bench storage");
+        Report report = new Report("storage", Report.commandOf(spec));
         report.announce("storage (step 3 History, SQLite)");
         Path dir = Bench.repositoryRoot().resolve("bench/target/storage");
         Files.createDirectories(dir);
@@ -59,7 +61,7 @@ public final class StorageCommand implements Callable<Integer> {
         report.put("settings", Map.of("rooms", rooms, "messages", messages, "warmup", warmup, "chars", chars));
         report.put("results", Map.of("appendsPerSecond", r.appends() / seconds, "microsPerAppend", r.nanos() / 1e3 / r.appends(),
                 "p50", lat.p50(), "p99", lat.p99(), "max", lat.max(), "bytes", bytes));
-        report.save(Report.resultsDir(results), noSave);
+        saving.save(report);
         say("done");
         return 0;
     }

@@ -8,6 +8,7 @@ import dev.chatlab.bench.Machine;
 import dev.chatlab.bench.Pause;
 import dev.chatlab.bench.ProcStats;
 import dev.chatlab.bench.Results;
+import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.ServerProcess;
 import dev.chatlab.bench.Table;
 import java.io.IOException;
@@ -100,11 +101,8 @@ public final class TransportsCommand implements Callable<Integer> {
             description = "JVM options for the server process, space separated (default: ${DEFAULT-VALUE})")
     String serverJvmArgs;
 
-    @Option(names = "--results", description = "where transports.jsonl and transports.md go (default: bench/results)")
-    Path results;
-
-    @Option(names = "--no-save", description = "print the tables only; write nothing to the results directory")
-    boolean noSave;
+    @CommandLine.Mixin
+    Saving saving;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -127,7 +125,7 @@ public final class TransportsCommand implements Callable<Integer> {
         List<Transport> transports = transportKeys.stream().map(Transport::byKey).collect(Collectors.toList());
         Path root = Bench.repositoryRoot();
         Path jar = serverJar != null ? serverJar : root.resolve("step0-transports/target/step0-transports.jar");
-        Path resultsDir = results != null ? results : root.resolve("bench/results");
+        Path resultsDir = saving.dir();
         Machine machine = Machine.current();
         Instant started = Instant.now();
         double loadBefore = Machine.loadAverage();
@@ -175,7 +173,7 @@ public final class TransportsCommand implements Callable<Integer> {
                     + DurationConverter.format(idleWindow) + " watched):");
             System.out.println(idleTable.console());
         }
-        if (!noSave) {
+        if (!saving.noSave()) {
             Map<String, Object> run = new LinkedHashMap<>();
             run.put("scenario", "transports");
             run.put("at", started.toString());
@@ -189,6 +187,7 @@ public final class TransportsCommand implements Callable<Integer> {
             Results.write(resultsDir.resolve("transports.md"), markdown(started, machine, loadBefore, loadTable.markdown(),
                     idle.isEmpty() ? "" : idleTable.markdown()));
             say("appended to %s, wrote %s", resultsDir.resolve("transports.jsonl"), resultsDir.resolve("transports.md"));
+            dev.chatlab.bench.Report.writeSummary(resultsDir);
         }
         return 0;
     }
@@ -421,12 +420,7 @@ public final class TransportsCommand implements Callable<Integer> {
     }
 
     private String command() {
-        List<String> given = new ArrayList<>();
-        for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
-            given.add(option.longestName());
-            given.addAll(option.originalStringValues());
-        }
-        return ("./lab bench transports " + String.join(" ", given)).trim();
+        return "./lab " + dev.chatlab.bench.Report.commandOf(spec);
     }
 
     private Map<String, Object> settings() {

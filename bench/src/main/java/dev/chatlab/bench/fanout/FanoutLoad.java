@@ -1,0 +1,429 @@
+package dev.chatlab.bench.fanout;
+
+import static dev.chatlab.bench.Report.f;
+import static dev.chatlab.bench.Report.say;
+
+import dev.chatlab.bench.Bench;
+import dev.chatlab.bench.Latency;
+import dev.chatlab.bench.Pause;
+import dev.chatlab.bench.ProcStats;
+import dev.chatlab.bench.Report;
+import dev.chatlab.bench.ServerProcess;
+import dev.chatlab.testkit.haproxy.Balancing;
+import dev.chatlab.testkit.haproxy.HaproxyServer;
+import dev.chatlab.testkit.redis.RedisServer;
+import dev.chatlab.testkit.swarm.ChatNodeProcess;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The fan-out load that {@code fanout} and {@code ramp} measure: Redis and chat nodes (step 4 reached directly,
+ * round-robin, or step 5 behind HAProxy), members joined to their rooms, and a generator in this JVM whose senders
+ * send at a given total rate. Each {@link #step} sends at one rate, measures a window, then waits for the deliveries
+ * to settle; whatever ran before is counted in {@link #integrity()}.
+ */
+public final class FanoutLoad implements AutoCloseable {
+    /** A delivered rate below this share of the offered one means the load was not carried. */
+    public static final double MIN_DELIVERED_SHARE = 0.95;
+    /** The generator (this JVM) using more than this many cores is a sign it, not the servers, set the pace. */
+    private static final double GENERATOR_BUSY_CORES = 0.85;
+    /** The name this JVM's CPU goes by. */
+    public static final String GENERATOR = "generator (this JVM)";
+    /** No new delivery for this long while settling: the rest are not coming. */
+    private static final Duration NO_PROGRESS = Duration.ofSeconds(2);
+
+    /**
+     * What to start.
+     *
+     * @param target   step4 (members connect to the nodes round-robin) or step5 (through HAProxy)
+     * @param affinity with step5: HAProxy's room-affinity config (roomId in the URL), else least connections
+     * @param nodes    chat nodes
+     * @param clients  members in all; member i is in room i mod rooms
+     * @param rooms    rooms
+     * @param senders  members 0 .. senders-1 also send, in turn
+     * @param nodeJvm  each node's JVM options
+     */
+    public record Shape(String target, boolean affinity, int nodes, int clients, int rooms, int senders, List<String> nodeJvm) {
+        /** The Markdown page of a scenario run on this shape: {@code fanout-step5-affinity}. */
+        public String page(String scenario) {
+            return scenario + "-" + target + (affinity ? "-affinity" : "");
+        }
+
+        /** How many members room {@code room} has. */
+        int members(int room) {
+            return clients / rooms + (room < clients % rooms ? 1 : 0);
+        }
+    }
+
+    /**
+     * One rate, measured: the window's sends and deliveries, and the CPU every process used in it.
+     *
+     * @param rate              messages per second asked for (all senders together)
+     * @param seconds           the window's length
+     * @param sent              messages due in the window (sent then, or later by a generator behind schedule)
+     * @param offeredDeliveries deliveries those messages owe (one per member of the sender's room)
+     * @param delivered         deliveries received in the window, whenever they were sent
+     * @param latency           microseconds from intended send to delivery of every delivered message due in the window
+     * @param unsettled         deliveries the window's messages still owed when the load stopped waiting for them
+     * @param unsettledAtLeast  how late those were by then, at least (microseconds)
+     * @param duplicated        duplicate deliveries seen during the step (warm-up and settling included)
+     * @param reordered         deliveries out of seq order during the step
+     * @param serverCpuMicros   CPU used in the window by each server process, by name
+     * @param generatorCpuMicros CPU this JVM used in the window (the senders and every member)
+     */
+    public record Step(int rate, double seconds, long sent, long offeredDeliveries, long delivered, Histogram latency,
+                       long unsettled, long unsettledAtLeast, long duplicated, long reordered, Map<String, Long> serverCpuMicros,
+                       long generatorCpuMicros) {
+
+        public double sentPerSecond() {
+            return sent / seconds;
+        }
+
+        public double offeredDeliveriesPerSecond() {
+            return offeredDeliveries / seconds;
+        }
+
+        public double deliveredPerSecond() {
+            return delivered / seconds;
+        }
+
+        public double deliveredShare() {
+            return offeredDeliveries == 0 ? 0 : (double) delivered / offeredDeliveries;
+        }
+
+        public long serverCpuMicrosTotal() {
+            return serverCpuMicros.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        public double serverCpuMicrosPerDelivery() {
+            return delivered == 0 ? 0 : (double) serverCpuMicrosTotal() / delivered;
+        }
+
+        /** CPU seconds in the window of each server process and, last, of the generator. */
+        public Map<String, Double> cpuSeconds() {
+            Map<String, Double> cpu = new LinkedHashMap<>();
+            serverCpuMicros.forEach((name, micros) -> cpu.put(name, micros / 1e6));
+            cpu.put(GENERATOR, generatorCpuMicros / 1e6);
+            return cpu;
+        }
+
+        public double generatorCores() {
+            return generatorCpuMicros / 1e6 / seconds;
+        }
+
+        /** The latency with every delivery still owed counted as late as it was when the waiting stopped: a lower bound. */
+        public Histogram latencyCountingUnsettled() {
+            Histogram all = latency.copy();
+            if (unsettled > 0) {
+                all.recordValueWithCount(Math.max(1, unsettledAtLeast), unsettled);
+            }
+            return all;
+        }
+
+        /** Whether the generator or the machine, rather than the servers, may have set the pace. */
+        public boolean generatorBound() {
+            return generatorCores() > GENERATOR_BUSY_CORES || deliveredShare() < MIN_DELIVERED_SHARE;
+        }
+
+        /** The verdict on the generator, whole: "Generator bottleneck: no (generator used 0.38 cores; ...)." */
+        public String generatorVerdict() {
+            boolean below = deliveredShare() < MIN_DELIVERED_SHARE;
+            return f("Generator bottleneck: %s (generator used %.2f cores; delivered %.0f%% of offered deliveries%s).",
+                    generatorBound() ? "YES (or the machine)" : "no", generatorCores(), 100 * deliveredShare(),
+                    below ? "; the delivered rate fell short of the offered one, so this is a ceiling of the machine "
+                            + "(2 cores shared by generator and servers), not of the servers alone" : "");
+        }
+    }
+
+    /**
+     * The whole run's deliveries, once settled.
+     *
+     * @param expected   deliveries owed: every message sent, once per member of its room
+     * @param received   message frames received
+     * @param lost       expected minus distinct seqs received, per member
+     * @param duplicated a seq received again by the same member
+     * @param reordered  a seq not above the member's highest so far
+     * @param errors     error frames
+     */
+    public record Integrity(long expected, long received, long lost, long duplicated, long reordered, long errors) {
+
+        public void addTo(Map<String, Object> json) {
+            json.put("expected", expected);
+            json.put("received", received);
+            json.put("lost", lost);
+            json.put("duplicated", duplicated);
+            json.put("reordered", reordered);
+            json.put("errors", errors);
+        }
+    }
+
+    private record Proc(String name, ProcStats stats) {
+    }
+
+    /** Counters at one instant; a window is the difference of two. */
+    private record Mark(long nanos, Member.Counts counts, ProcStats.Sample[] samples) {
+    }
+
+    private final Shape shape;
+    private final List<AutoCloseable> toStop = new ArrayList<>();
+    private final List<Proc> procs = new ArrayList<>();
+    private final Proc generator = new Proc(GENERATOR, new ProcStats(ProcessHandle.current().pid(), 0));
+    private final List<Member> members = new ArrayList<>();
+    /** Where members connect: each node (step 4), or HAProxy. */
+    private final List<URI> uris = new ArrayList<>();
+    /** Latency of the messages due in each step's window, by the step's tag (warm-up sends carry tag 0). */
+    private final Map<Integer, Histogram> latencyByTag = new ConcurrentHashMap<>();
+    private int steps;
+    /** Written by the generator thread only, which is also the one that reads it. */
+    private long expected;
+    private long sends;
+
+    private FanoutLoad(Shape shape) {
+        this.shape = shape;
+    }
+
+    /** Starts Redis, the nodes (and HAProxy), connects every member and returns once all have joined. */
+    public static FanoutLoad start(Shape shape) {
+        FanoutLoad load = new FanoutLoad(shape);
+        try {
+            load.startServers();
+            load.connect();
+            return load;
+        } catch (RuntimeException e) {
+            load.close();
+            throw e;
+        }
+    }
+
+    private void startServers() {
+        Path root = Bench.repositoryRoot();
+        String module = shape.target().equals("step4") ? "step4-pubsub" : "step5-loadbalancer";
+        Path jar = root.resolve(module + "/target/" + module + ".jar");
+        RedisServer redis = RedisServer.start();
+        toStop.add(0, redis);
+        long redisPid = Report.pidOf(redis, "redis-server");
+        if (shape.target().equals("step4")) {
+            for (int i = 1; i <= shape.nodes(); i++) {
+                ServerProcess node = ServerProcess.start(jar, shape.nodeJvm(), List.of("--node", "node-" + i, "--redis",
+                        redis.uri().toString()), root.resolve("bench/target/fanout-step4-node-" + i + ".log"), Duration.ofSeconds(60));
+                toStop.add(0, node);
+                procs.add(new Proc("node-" + i, new ProcStats(node.pid(), node.port())));
+                uris.add(URI.create("ws://127.0.0.1:" + node.port() + "/"));
+            }
+        } else {
+            List<InetSocketAddress> addresses = new ArrayList<>();
+            for (int i = 1; i <= shape.nodes(); i++) {
+                ChatNodeProcess node = ChatNodeProcess.start(jar, "node-" + i, redis.uri(), shape.nodeJvm(), List.of());
+                toStop.add(0, node);
+                procs.add(new Proc("node-" + i, new ProcStats(node.pid(), node.port())));
+                addresses.add(new InetSocketAddress("127.0.0.1", node.port()));
+            }
+            HaproxyServer haproxy = HaproxyServer.start(shape.affinity() ? Balancing.ROOM_AFFINITY : Balancing.LEAST_CONNECTIONS,
+                    addresses);
+            toStop.add(0, haproxy);
+            procs.add(new Proc("haproxy", new ProcStats(haproxy.pid(), haproxy.port())));
+            uris.add(haproxy.wsUri());
+            Pause.until(() -> haproxy.nodeStates().values().stream().allMatch(s -> s.startsWith("UP")), Duration.ofSeconds(30));
+        }
+        procs.add(new Proc("redis", new ProcStats(redisPid, redis.port())));
+    }
+
+    private void connect() {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int i = 0; i < shape.clients(); i++) {
+            Member member = new Member(i, "room-" + (i % shape.rooms()), this::record);
+            members.add(member);
+            // With affinity the room goes in the URL, which is what HAProxy hashes.
+            URI uri = shape.affinity() ? URI.create(uris.get(0) + "?roomId=" + member.roomId) : uris.get(i % uris.size());
+            http.newWebSocketBuilder().buildAsync(uri, member).thenAccept(member::attach)
+                    .exceptionally(e -> {
+                        member.joined.completeExceptionally(e);
+                        return null;
+                    });
+        }
+        try {
+            CompletableFuture.allOf(members.stream().map(m -> m.joined).toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("not every member joined within 30 s", e);
+        }
+        say("%d clients joined", shape.clients());
+    }
+
+    /** A message's text is {@code <intended send nanoTime>|<sender>|<n>|<tag>}: the tag says which step's window sent it. */
+    private void record(String frame, int textAt, long micros) {
+        int bar = textAt;
+        for (int field = 0; field < 3 && bar >= 0; field++) {
+            bar = frame.indexOf('|', bar + 1);
+        }
+        long tag = bar < 0 ? -1 : Member.parseLong(frame, bar + 1, '"');
+        if (tag > 0) {
+            Histogram histogram = latencyByTag.get((int) tag);
+            if (histogram != null) {
+                histogram.recordValue(micros);
+            }
+        }
+    }
+
+    /** Sends at {@code rate} for {@code duration}, measuring nothing, and waits for the deliveries to settle. */
+    public void warmUp(int rate, Duration duration, Duration settleAtMost) {
+        send(rate, duration, Duration.ZERO, 0);
+        settle(settleAtMost);
+    }
+
+    /**
+     * Sends at {@code rate} for {@code warmup}, then for {@code window} measured, then stops and waits at most
+     * {@code settleAtMost} for every delivery owed (less if none arrives for 2 s).
+     */
+    public Step step(int rate, Duration warmup, Duration window, Duration settleAtMost) {
+        int tag = ++steps;
+        Histogram latency = Latency.concurrentHistogram();
+        latencyByTag.put(tag, latency);
+        Member.Counts before = counts();
+        Sent sent = send(rate, warmup, window, tag);
+        long sentEnd = System.nanoTime();
+        settle(settleAtMost);
+        latencyByTag.remove(tag);
+        Member.Counts after = counts();
+        Histogram copy = latency.copy();
+        long unsettled = Math.max(0, sent.expectedInWindow - copy.getTotalCount());
+        long unsettledAtLeast = (System.nanoTime() - sentEnd) / 1_000;
+        double seconds = (sent.to.nanos() - sent.from.nanos()) / 1e9;
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        for (int i = 0; i < procs.size(); i++) {
+            cpu.put(procs.get(i).name(), procs.get(i).stats().cpuMicros(sent.from.samples()[i], sent.to.samples()[i]));
+        }
+        long generatorCpu = generator.stats().cpuMicros(sent.from.samples()[procs.size()], sent.to.samples()[procs.size()]);
+        return new Step(rate, seconds, sent.inWindow, sent.expectedInWindow,
+                sent.to.counts().received() - sent.from.counts().received(), copy, unsettled, unsettledAtLeast,
+                after.duplicated() - before.duplicated(), after.reordered() - before.reordered(), cpu, generatorCpu);
+    }
+
+    private record Sent(Mark from, Mark to, long inWindow, long expectedInWindow) {
+    }
+
+    /**
+     * Sends at {@code rate}: a message belongs to the window when it is due in it, whenever it goes, so a generator that
+     * falls behind adds its lag to the window's latency and never moves a warm-up message into the window.
+     */
+    private Sent send(int rate, Duration warmup, Duration window, int tag) {
+        long periodNanos = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        long windowStart = start + warmup.toNanos();
+        long end = windowStart + window.toNanos();
+        Mark from = null;
+        long n = 0;
+        long inWindow = 0;
+        long expectedInWindow = 0;
+        while (true) {
+            long due = start + n * periodNanos;
+            if (due >= end) {
+                break;
+            }
+            parkUntil(due);
+            boolean measured = due >= windowStart;
+            if (measured && from == null) {
+                from = mark();
+            }
+            // Behind schedule (the generator did not get the CPU), it sends at once: the offered rate is what counts.
+            Member sender = members.get((int) (sends % shape.senders()));
+            sender.send(due + "|" + sender.index + "|" + sends + "|" + (measured ? tag : 0));
+            long owed = shape.members(sender.index % shape.rooms());
+            expected += owed;
+            if (measured) {
+                inWindow++;
+                expectedInWindow += owed;
+            }
+            sends++;
+            n++;
+        }
+        parkUntil(end);
+        Mark to = mark();
+        return new Sent(from == null ? to : from, to, inWindow, expectedInWindow);
+    }
+
+    private static void parkUntil(long nanoTime) {
+        for (long wait = nanoTime - System.nanoTime(); wait > 0; wait = nanoTime - System.nanoTime()) {
+            LockSupport.parkNanos(wait);
+        }
+    }
+
+    /** Waits until every delivery owed so far has arrived, none has for 2 s, or {@code atMost} has passed; says which. */
+    public boolean settle(Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        long last = -1;
+        long lastProgress = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            long got = counts().received();
+            if (got >= expected) {
+                return true;
+            }
+            if (got != last) {
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > NO_PROGRESS.toNanos()) {
+                return false;
+            }
+            last = got;
+            Pause.of(Duration.ofMillis(100));
+        }
+        return counts().received() >= expected;
+    }
+
+    /** Every delivery of the run so far: owed, received, lost, duplicated, reordered. */
+    public Integrity integrity() {
+        Member.Counts c = counts();
+        return new Integrity(expected, c.received(), expected - c.distinct(), c.duplicated(), c.reordered(), c.errors());
+    }
+
+    /** The server processes whose CPU is measured, in the order of {@link Step#serverCpuMicros()}. */
+    public List<String> serverNames() {
+        return procs.stream().map(Proc::name).toList();
+    }
+
+    private Member.Counts counts() {
+        Member.Counts sum = Member.NONE;
+        for (Member m : members) {
+            sum = sum.plus(m.counts());
+        }
+        return sum;
+    }
+
+    /**
+     * The clock and the deliveries first, so that a window's length and its deliveries match; then the CPU of every
+     * process, read quickly: the senders wait while this runs.
+     */
+    private Mark mark() {
+        long nanos = System.nanoTime();
+        Member.Counts counts = counts();
+        ProcStats.Sample[] samples = new ProcStats.Sample[procs.size() + 1];
+        for (int i = 0; i < procs.size(); i++) {
+            samples[i] = procs.get(i).stats().cpuSample();
+        }
+        samples[procs.size()] = generator.stats().cpuSample();
+        return new Mark(nanos, counts, samples);
+    }
+
+    /** Closes the members, then stops HAProxy, the nodes and Redis. */
+    @Override
+    public void close() {
+        members.forEach(Member::close);
+        for (AutoCloseable c : toStop) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                say("could not stop %s: %s", c, e);
+            }
+        }
+    }
+}

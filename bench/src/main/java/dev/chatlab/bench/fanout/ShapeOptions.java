@@ -1,0 +1,48 @@
+package dev.chatlab.bench.fanout;
+
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** The options of a {@link FanoutLoad.Shape} that {@code fanout} and {@code ramp} share (each has its own --target default). */
+public final class ShapeOptions {
+    @Option(names = "--affinity", description = "with --target step5: HAProxy's room-affinity config (roomId in the URL, "
+            + "consistently hashed), so each room lives on one node")
+    boolean affinity;
+    @Option(names = "--nodes", defaultValue = "3", description = "chat nodes (default: ${DEFAULT-VALUE})")
+    int nodeCount;
+    @Option(names = "--clients", defaultValue = "200", description = "members in all (default: ${DEFAULT-VALUE})")
+    int clients;
+    @Option(names = "--rooms", defaultValue = "10", description = "rooms; member i is in room i mod rooms (default: ${DEFAULT-VALUE})")
+    int rooms;
+    @Option(names = "--senders", defaultValue = "20", description = "members that also send (default: ${DEFAULT-VALUE})")
+    int senders;
+    @Option(names = "--node-jvm-args", defaultValue = "-Xmx512m", description = "JVM options of each node (default: ${DEFAULT-VALUE})")
+    String nodeJvmArgs;
+
+    /** The shape these options describe on {@code target}; a usage error for {@code spec}'s command when they do not fit. */
+    public FanoutLoad.Shape shape(String target, CommandLine.Model.CommandSpec spec) {
+        if (!target.equals("step4") && !target.equals("step5")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--target must be step4 or step5");
+        }
+        if (affinity && !target.equals("step5")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--affinity goes with --target step5");
+        }
+        if (rooms < 1 || senders < 1 || senders > clients || clients < rooms || nodeCount < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "need 1 <= --senders <= --clients, --clients >= --rooms >= 1, --nodes >= 1");
+        }
+        List<String> jvm = nodeJvmArgs.isBlank() ? List.of() : Arrays.asList(nodeJvmArgs.trim().split("\\s+"));
+        return new FanoutLoad.Shape(target, affinity, nodeCount, clients, rooms, senders, jvm);
+    }
+
+    /** The settings both scenarios record, as the JSON has them. */
+    public void putSettings(java.util.Map<String, Object> settings) {
+        settings.put("nodes", nodeCount);
+        settings.put("clients", clients);
+        settings.put("rooms", rooms);
+        settings.put("senders", senders);
+        settings.put("nodeJvmArgs", nodeJvmArgs);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.chatlab.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class CommandTextTest {
+
+    /** The command text a scenario records for these arguments, parsed as `./lab bench` would, without running anything. */
+    private static String recorded(String... args) {
+        CommandLine bench = new CommandLine(new Bench());
+        CommandLine.ParseResult parsed = bench.parseArgs(args);
+        CommandLine scenario = parsed.subcommand().commandSpec().commandLine();
+        return switch (scenario.getCommandName()) {
+            case "fanout", "ramp" -> Report.commandOf(scenario.getCommandSpec(), "--target", "--affinity");
+            case "storm" -> Report.commandOf(scenario.getCommandSpec(), "--via");
+            default -> Report.commandOf(scenario.getCommandSpec());
+        };
+    }
+
+    @Test
+    void the_options_given_that_differ_from_their_defaults_are_recorded() {
+        assertThat(recorded("fanout", "--target", "step4", "--rate", "200")).isEqualTo("bench fanout --target step4 --rate 200");
+        assertThat(recorded("fanout", "--rate=200", "--duration", "10s")).isEqualTo("bench fanout --target step4 --rate 200 --duration 10s");
+    }
+
+    @Test
+    void the_target_is_always_said_and_affinity_when_set() {
+        assertThat(recorded("fanout")).isEqualTo("bench fanout --target step4");
+        assertThat(recorded("fanout", "--affinity", "--target", "step5")).isEqualTo("bench fanout --target step5 --affinity");
+        assertThat(recorded("ramp")).isEqualTo("bench ramp --target step5");
+    }
+
+    @Test
+    void a_default_given_again_and_where_the_results_go_are_left_out() {
+        assertThat(recorded("fanout", "--rate", "3000", "--results", "/tmp/elsewhere", "--no-save")).isEqualTo("bench fanout --target step4");
+        assertThat(recorded("capacity")).isEqualTo("bench capacity");
+        assertThat(recorded("capacity", "--connections", "2000")).isEqualTo("bench capacity --connections 2000");
+    }
+
+    @Test
+    void a_value_with_spaces_is_quoted() {
+        assertThat(recorded("storm", "--via", "drain", "--node-args", "--drain-window 2s"))
+                .isEqualTo("bench storm --via drain --node-args '--drain-window 2s'");
+    }
+
+    @Test
+    void every_run_of_all_is_a_command_line_the_bench_takes() {
+        for (java.util.List<String> run : AllCommand.RUNS) {
+            CommandLine.ParseResult parsed = new CommandLine(new Bench()).parseArgs(run.toArray(String[]::new));
+            assertThat(parsed.subcommand().commandSpec().name()).isEqualTo(run.get(0));
+        }
+        assertThat(AllCommand.RUNS).extracting(run -> run.get(0))
+                .containsExactly("transports", "fanout", "fanout", "fanout", "ramp", "capacity", "failover", "storm", "storage");
+    }
+}
