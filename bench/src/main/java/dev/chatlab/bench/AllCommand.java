@@ -19,9 +19,14 @@ public final class AllCommand implements Callable<Integer> {
     /** The runs, in order: each is a scenario's arguments. */
     static final List<List<String>> RUNS = List.of(
             List.of("transports"),
+            // What the pub/sub hop costs: one node against three through Redis, at a rate both hold.
+            List.of("fanout", "--target", "step2", "--rate", "1000"),
+            List.of("fanout", "--target", "step4", "--rate", "1000"),
+            // The target shape: 60,000 deliveries/s offered.
             List.of("fanout", "--target", "step4"),
-            List.of("fanout", "--target", "step5"),
-            List.of("fanout", "--target", "step5", "--affinity"),
+            // HAProxy in front, then room affinity.
+            List.of("fanout", "--target", "step5", "--rate", "1000"),
+            List.of("fanout", "--target", "step5", "--rate", "1000", "--affinity"),
             List.of("ramp"),
             List.of("capacity"),
             List.of("failover"),

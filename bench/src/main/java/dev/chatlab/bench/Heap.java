@@ -44,7 +44,8 @@ public final class Heap {
         return found ? used : -1;
     }
 
-    private static String jcmd(long pid, String command) {
+    /** Runs {@code jcmd PID COMMAND} and returns what it printed; null when jcmd is missing, fails or takes over 30 s. */
+    public static String jcmd(long pid, String command) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (!Files.isExecutable(jcmd)) {
             return null;

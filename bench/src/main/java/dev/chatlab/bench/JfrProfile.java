@@ -92,6 +92,16 @@ public final class JfrProfile {
         return new Summary(samples, byPhase, top);
     }
 
+    /** The phases' shares of the samples, and the methods most often on top. */
+    public static Table table(Summary summary) {
+        Table table = new Table("Where the samples were", "Samples", "Share");
+        summary.phases().forEach((phase, n) -> table.row(phase, Report.f("%,d", n),
+                Report.f("%.1f%%", summary.samples() == 0 ? 0 : 100.0 * n / summary.samples())));
+        summary.topMethods().forEach((method, n) -> table.row("top of stack: " + method, Report.f("%,d", n),
+                Report.f("%.1f%%", 100.0 * n / summary.samples())));
+        return table;
+    }
+
     /** The stack's methods as {@code package.Class.method}, top first. */
     static List<String> frames(RecordedStackTrace trace) {
         List<String> out = new ArrayList<>(trace.getFrames().size());

@@ -39,6 +39,7 @@ public final class Report {
         json.put("scenario", scenario);
         json.put("at", started.toString());
         json.put("command", command);
+        json.put("page", page);
         json.put("machine", machine);
         json.put("loadAverageBefore", loadBefore);
     }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -67,6 +68,47 @@ public final class ThreadCpu {
     static String group(String threadName) {
         String name = NUMBERS.matcher(threadName).replaceAll("");
         return name.isBlank() ? threadName : name;
+    }
+
+    /**
+     * The CPU of several processes' threads between two snapshots of each ({@code before.get(i)} and {@code after.get(i)}
+     * are one process), summed by group after {@code rename}, largest first.
+     */
+    public static List<Group> between(List<Snapshot> before, List<Snapshot> after, UnaryOperator<String> rename) {
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        long ticks = ProcStats.clockTicksPerSecond();
+        for (int i = 0; i < before.size(); i++) {
+            for (Group g : between(before.get(i), after.get(i), ticks)) {
+                double[] sum = sums.computeIfAbsent(rename.apply(g.name()), k -> new double[2]);
+                sum[0] += g.userSeconds();
+                sum[1] += g.systemSeconds();
+            }
+        }
+        return sums.entrySet().stream().map(e -> new Group(e.getKey(), e.getValue()[0], e.getValue()[1]))
+                .sorted((a, b) -> Double.compare(b.seconds(), a.seconds())).toList();
+    }
+
+    /**
+     * Where the CPU went: each group's cores over {@code seconds}, its user share, and its CPU-µs per delivery; groups
+     * under 1% of the total are summed in one row.
+     */
+    public static Table table(List<Group> groups, double seconds, long deliveries) {
+        double total = groups.stream().mapToDouble(Group::seconds).sum();
+        Table table = new Table("Threads", "Cores", "User %", "CPU-us per delivery");
+        double rest = 0;
+        for (Group g : groups) {
+            if (g.seconds() < total / 100) {
+                rest += g.seconds();
+                continue;
+            }
+            table.row(g.name(), Report.f("%.3f", g.seconds() / seconds), Report.f("%.0f", 100 * g.userSeconds() / g.seconds()),
+                    deliveries == 0 ? "-" : Report.f("%.2f", g.seconds() * 1e6 / deliveries));
+        }
+        if (rest > 0) {
+            table.row("(the rest)", Report.f("%.3f", rest / seconds), "", deliveries == 0 ? "-" : Report.f("%.2f", rest * 1e6 / deliveries));
+        }
+        table.row("all", Report.f("%.3f", total / seconds), "", deliveries == 0 ? "-" : Report.f("%.2f", total * 1e6 / deliveries));
+        return table;
     }
 
     /**

@@ -55,6 +55,7 @@ class CommandTextTest {
             assertThat(parsed.subcommand().commandSpec().name()).isEqualTo(run.get(0));
         }
         assertThat(AllCommand.RUNS).extracting(run -> run.get(0))
-                .containsExactly("transports", "fanout", "fanout", "fanout", "ramp", "capacity", "failover", "storm", "storage");
+                .containsExactly("transports", "fanout", "fanout", "fanout", "fanout", "fanout", "ramp", "capacity", "failover", "storm",
+                        "storage");
     }
 }

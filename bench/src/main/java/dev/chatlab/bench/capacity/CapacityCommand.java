@@ -49,7 +49,9 @@ public final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--per-address", defaultValue = "20000",
             description = "connections per loopback source address before the next one (default: ${DEFAULT-VALUE})")
     int perAddress;
-    @Option(names = "--node-jvm-args", defaultValue = "-Xmx1g", description = "the node's JVM options (default: ${DEFAULT-VALUE})")
+    @Option(names = "--node-jvm-args", defaultValue = "-Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20",
+            description = "the node's JVM options; the free ratios let the heap shrink back to what is live after a GC "
+                    + "(G1 keeps far more otherwise) (default: ${DEFAULT-VALUE})")
     String nodeJvmArgs;
     @Mixin
     Saving saving;
@@ -89,6 +91,7 @@ public final class CapacityCommand implements Callable<Integer> {
              Selector selector = Selector.open()) {
             ProcStats proc = new ProcStats(node.pid(), node.port());
             long heapBefore = Heap.usedAfterGcKb(node.pid());
+            Map<String, Long> classesBefore = HeapHistogram.take(node.pid());
             ProcStats.Sample before = proc.sample();
             say("node pid %d on port %d: RSS %,d KB, heap after GC %,d KB, %d threads", node.pid(), node.port(), before.rssKb(),
                     heapBefore, before.threads());
@@ -181,6 +184,7 @@ public final class CapacityCommand implements Callable<Integer> {
                 selector.selectedKeys().clear();
             }
             long heapAfter = Heap.usedAfterGcKb(node.pid());
+            Map<String, Long> classesAfter = HeapHistogram.take(node.pid());
             ProcStats.Sample after = proc.sample();
             int per = Math.max(1, joined);
             Table table = new Table("Metric", "Value");
@@ -202,6 +206,10 @@ public final class CapacityCommand implements Callable<Integer> {
             table.row("node CPU during connects s", f("%.2f", proc.cpuMicros(before, afterConnect) / 1e6));
             table.row("node CPU per connection ms", f("%.3f", proc.cpuMicros(before, afterConnect) / 1e3 / per));
             report.table(f("capacity: %,d idle WebSockets on one step 5 node (%s), %d rooms", connections, nodeJvmArgs, rooms), table);
+            if (!classesAfter.isEmpty() && joined > 0) {
+                report.table("where a connection's live heap goes (jcmd GC.class_histogram after the connects, minus before)",
+                        HeapHistogram.perConnection(classesBefore, classesAfter, joined));
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("joined", joined);
             r.put("failed", failed);
@@ -211,6 +219,9 @@ public final class CapacityCommand implements Callable<Integer> {
             r.put("rssKbAfter", after.rssKb());
             r.put("heapKbBefore", heapBefore);
             r.put("heapKbAfter", heapAfter);
+            Map<String, Long> grown = new LinkedHashMap<>();
+            classesAfter.forEach((owner, bytes) -> grown.put(owner, bytes - classesBefore.getOrDefault(owner, 0L)));
+            r.put("heapBytesGrownByOwner", grown);
             r.put("threadsBefore", before.threads());
             r.put("threadsAfter", after.threads());
             r.put("cpuMicrosConnecting", proc.cpuMicros(before, afterConnect));

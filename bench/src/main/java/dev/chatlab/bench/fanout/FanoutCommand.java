@@ -31,13 +31,13 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
     /** How long the deliveries may take to arrive after the last send before the rest count as lost. */
     private static final int DRAIN_SECONDS = 15;
 
-    @Option(names = "--target", defaultValue = "step4", description = "step4 (direct, round-robin) or step5 (HAProxy) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--target", defaultValue = "step4", description = "step2 (one node, rooms in memory), step4 (3 nodes direct, round-robin) or step5 (HAProxy) (default: ${DEFAULT-VALUE})")
     String target;
     @Mixin
     ShapeOptions options;
     @Option(names = "--rate", defaultValue = "3000", description = "messages sent per second, all senders together (default: ${DEFAULT-VALUE})")
     int rate;
-    @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class, description = "load before the window (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "30s", converter = DurationConverter.class, description = "load before the window (default: ${DEFAULT-VALUE})")
     Duration warmup;
     @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class, description = "the measured window (default: ${DEFAULT-VALUE})")
     Duration duration;
@@ -55,7 +55,7 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
         int clients = shape.clients();
         int rooms = shape.rooms();
         int senders = shape.senders();
-        Report report = new Report("fanout", shape.page("fanout"), Report.commandOf(spec, "--target", "--affinity"));
+        Report report = new Report("fanout", shape.page("fanout") + "-" + rate, Report.commandOf(spec, "--target", "--affinity"));
         report.announce("fanout via " + target);
         say("%d clients in %d rooms, %d senders, %,d msg/s offered for %s after %s warm-up", clients, rooms, senders, rate,
                 DurationConverter.format(duration), DurationConverter.format(warmup));
@@ -88,6 +88,7 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
                     + f("%,d", rate) + " msg/s, " + DurationConverter.format(duration) + " measured)", table);
             report.note(step.generatorVerdict());
             Map<String, Object> numbers = new LinkedHashMap<>();
+            load.profile(shape.page("fanout") + "-" + rate).report(report, step, numbers);
             numbers.put("sentInWindow", step.sent());
             numbers.put("windowSeconds", seconds);
             numbers.put("deliveredPerSecond", step.deliveredPerSecond());

@@ -4,18 +4,24 @@ import static dev.chatlab.bench.Report.f;
 import static dev.chatlab.bench.Report.say;
 
 import dev.chatlab.bench.Bench;
+import dev.chatlab.bench.Heap;
+import dev.chatlab.bench.JfrProfile;
 import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Pause;
 import dev.chatlab.bench.ProcStats;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.ServerProcess;
+import dev.chatlab.bench.ThreadCpu;
 import dev.chatlab.testkit.haproxy.Balancing;
 import dev.chatlab.testkit.haproxy.HaproxyServer;
 import dev.chatlab.testkit.redis.RedisServer;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +53,7 @@ public final class FanoutLoad implements AutoCloseable {
     /**
      * What to start.
      *
-     * @param target   step4 (members connect to the nodes round-robin) or step5 (through HAProxy)
+     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin) or step5 (through HAProxy)
      * @param affinity with step5: HAProxy's room-affinity config (roomId in the URL), else least connections
      * @param nodes    chat nodes
      * @param clients  members in all; member i is in room i mod rooms
@@ -181,6 +187,10 @@ public final class FanoutLoad implements AutoCloseable {
     private final List<Proc> procs = new ArrayList<>();
     private final Proc generator = new Proc(GENERATOR, new ProcStats(ProcessHandle.current().pid(), 0));
     private final List<Member> members = new ArrayList<>();
+    /** The nodes' process ids, for their threads' CPU and their flight recordings. */
+    private final List<Long> nodePids = new ArrayList<>();
+    /** Where the nodes' CPU went in the last step's window, by thread group. */
+    private volatile List<ThreadCpu.Group> nodeThreads = List.of();
     /** Where members connect: each node (step 4), or HAProxy. */
     private final List<URI> uris = new ArrayList<>();
     /** Latency of the messages due in each step's window, by the step's tag (warm-up sends carry tag 0). */
@@ -209,8 +219,22 @@ public final class FanoutLoad implements AutoCloseable {
 
     private void startServers() {
         Path root = Bench.repositoryRoot();
-        String module = shape.target().equals("step4") ? "step4-pubsub" : "step5-loadbalancer";
+        String module = switch (shape.target()) {
+            case "step2" -> "step2-rooms";
+            case "step4" -> "step4-pubsub";
+            default -> "step5-loadbalancer";
+        };
         Path jar = root.resolve(module + "/target/" + module + ".jar");
+        if (shape.target().equals("step2")) {
+            // One node holding every room in memory: no Redis, no seq; the baseline the pub/sub hop is measured against.
+            ServerProcess node = ServerProcess.start(jar, shape.nodeJvm(), List.of(), root.resolve("bench/target/fanout-step2.log"),
+                    Duration.ofSeconds(60));
+            toStop.add(0, node);
+            procs.add(new Proc("node-1", new ProcStats(node.pid(), node.port())));
+            nodePids.add(node.pid());
+            uris.add(URI.create("ws://127.0.0.1:" + node.port() + "/"));
+            return;
+        }
         RedisServer redis = RedisServer.start();
         toStop.add(0, redis);
         long redisPid = Report.pidOf(redis, "redis-server");
@@ -220,6 +244,7 @@ public final class FanoutLoad implements AutoCloseable {
                         redis.uri().toString()), root.resolve("bench/target/fanout-step4-node-" + i + ".log"), Duration.ofSeconds(60));
                 toStop.add(0, node);
                 procs.add(new Proc("node-" + i, new ProcStats(node.pid(), node.port())));
+                nodePids.add(node.pid());
                 uris.add(URI.create("ws://127.0.0.1:" + node.port() + "/"));
             }
         } else {
@@ -228,6 +253,7 @@ public final class FanoutLoad implements AutoCloseable {
                 ChatNodeProcess node = ChatNodeProcess.start(jar, "node-" + i, redis.uri(), shape.nodeJvm(), List.of());
                 toStop.add(0, node);
                 procs.add(new Proc("node-" + i, new ProcStats(node.pid(), node.port())));
+                nodePids.add(node.pid());
                 addresses.add(new InetSocketAddress("127.0.0.1", node.port()));
             }
             HaproxyServer haproxy = HaproxyServer.start(shape.affinity() ? Balancing.ROOM_AFFINITY : Balancing.LEAST_CONNECTIONS,
@@ -323,6 +349,7 @@ public final class FanoutLoad implements AutoCloseable {
         long windowStart = start + warmup.toNanos();
         long end = windowStart + window.toNanos();
         Mark from = null;
+        CompletableFuture<List<ThreadCpu.Snapshot>> threadsFrom = null;
         long n = 0;
         long inWindow = 0;
         long expectedInWindow = 0;
@@ -335,6 +362,8 @@ public final class FanoutLoad implements AutoCloseable {
             boolean measured = due >= windowStart;
             if (measured && from == null) {
                 from = mark();
+                // Hundreds of small files: read off the senders' thread, a moment after the window opens.
+                threadsFrom = CompletableFuture.supplyAsync(this::nodeThreadSnapshots);
             }
             // Behind schedule (the generator did not get the CPU), it sends at once: the offered rate is what counts.
             Member sender = members.get((int) (sends % shape.senders()));
@@ -350,6 +379,9 @@ public final class FanoutLoad implements AutoCloseable {
         }
         parkUntil(end);
         Mark to = mark();
+        if (threadsFrom != null) {
+            nodeThreads = ThreadCpu.between(threadsFrom.join(), nodeThreadSnapshots(), FanoutLoad::threadKind);
+        }
         return new Sent(from == null ? to : from, to, inWindow, expectedInWindow);
     }
 
@@ -378,6 +410,73 @@ public final class FanoutLoad implements AutoCloseable {
             Pause.of(Duration.ofMillis(100));
         }
         return counts().received() >= expected;
+    }
+
+    private List<ThreadCpu.Snapshot> nodeThreadSnapshots() {
+        return nodePids.stream().map(ThreadCpu::take).toList();
+    }
+
+    /** A node's thread group without the node's name: {@code node-2-delivery} is the delivery thread of any node. */
+    static String threadKind(String group) {
+        return group.replaceFirst("^node-\\d+-", "");
+    }
+
+    /**
+     * What the nodes did in the last step's window: their CPU by kind of thread and, when they were started with
+     * {@code --jfr}, their flight recordings (written under {@code bench/target/jfr/PAGE/}) summarised.
+     */
+    public record Profile(List<ThreadCpu.Group> threads, JfrProfile.Summary jfr) {
+
+        /** Adds the tables to the report and the numbers to its JSON. */
+        public void report(Report report, Step step, Map<String, Object> numbers) {
+            report.table(f("where the nodes' CPU went at %,d msg/s (all nodes; by thread, from /proc, user + system)", step.rate()),
+                    ThreadCpu.table(threads, step.seconds(), step.delivered()));
+            Map<String, Double> byThread = new LinkedHashMap<>();
+            threads.forEach(g -> byThread.put(g.name(), g.seconds()));
+            numbers.put("nodeCpuSecondsByThread", byThread);
+            if (jfr != null) {
+                report.table(f("JFR profile of the nodes (%,d execution samples over the whole run; Java code only)", jfr.samples()),
+                        JfrProfile.table(jfr));
+                numbers.put("jfrSamplesByPhase", jfr.phases());
+            }
+        }
+    }
+
+    /** The last step's {@link Profile}; writes the nodes' recordings first when they keep one. */
+    public Profile profile(String page) {
+        JfrProfile.Summary jfr = null;
+        if (shape.nodeJvm().stream().anyMatch(a -> a.startsWith("-XX:StartFlightRecording"))) {
+            List<Path> files = dumpProfiles(Bench.repositoryRoot().resolve("bench/target/jfr/" + page));
+            say("flight recordings: %s", files);
+            jfr = files.isEmpty() ? null : JfrProfile.summarize(files, JfrProfile.CHAT_NODE, 10);
+        }
+        return new Profile(nodeThreads, jfr);
+    }
+
+    /** Where the nodes' CPU went in the last step's window, by kind of thread, summed over the nodes, largest first. */
+    public List<ThreadCpu.Group> nodeThreadCpu() {
+        return nodeThreads;
+    }
+
+    /**
+     * Writes each node's flight recording (nodes started with {@code -XX:StartFlightRecording}) to {@code dir} and
+     * returns the files written; empty when the nodes record nothing.
+     */
+    public List<Path> dumpProfiles(Path dir) {
+        List<Path> files = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+        for (int i = 0; i < nodePids.size(); i++) {
+            Path file = dir.resolve("node-" + (i + 1) + ".jfr").toAbsolutePath();
+            String out = Heap.jcmd(nodePids.get(i), "JFR.dump filename=" + file);
+            if (out != null && Files.isRegularFile(file)) {
+                files.add(file);
+            }
+        }
+        return files;
     }
 
     /** Every delivery of the run so far: owed, received, lost, duplicated, reordered. */

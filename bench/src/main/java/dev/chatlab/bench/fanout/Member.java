@@ -2,6 +2,8 @@ package dev.chatlab.bench.fanout;
 
 import java.net.http.WebSocket;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -38,6 +40,8 @@ final class Member implements WebSocket.Listener {
     private long reordered;
     private long errors;
     private long lastSeq;
+    /** Step 2 has no seq: the newest send number seen from each sender, whose sends must arrive in the order sent. */
+    private final Map<Long, Long> lastBySender = new HashMap<>();
 
     Member(int index, String roomId, Latencies latencies) {
         this.index = index;
@@ -85,15 +89,18 @@ final class Member implements WebSocket.Listener {
             long sentNanos = m < 0 ? -1 : parseLong(text, m + 11, '|');
             received++;
             if (seq >= 0) {
-                if (seen.get((int) seq)) {
-                    duplicated++;
-                } else {
-                    seen.set((int) seq);
-                }
-                if (seq <= lastSeq) {
-                    reordered++;
-                }
+                count(seq, seq <= lastSeq);
                 lastSeq = Math.max(lastSeq, seq);
+            } else if (m >= 0) {
+                // No seq (step 2): the text's send number names the message; only one sender's sends have an order.
+                int afterSent = text.indexOf('|', m + 11);
+                int afterSender = afterSent < 0 ? -1 : text.indexOf('|', afterSent + 1);
+                if (afterSender > 0) {
+                    long sender = parseLong(text, afterSent + 1, '|');
+                    long n = parseLong(text, afterSender + 1, '|');
+                    Long previous = lastBySender.put(sender, n);
+                    count(n, previous != null && n <= previous);
+                }
             }
             if (sentNanos > 0) {
                 latencies.record(text, m + 11, Math.max(0, (now - sentNanos) / 1_000));
@@ -105,6 +112,17 @@ final class Member implements WebSocket.Listener {
             if (!joined.isDone()) {
                 joined.completeExceptionally(new IllegalStateException(text));
             }
+        }
+    }
+
+    private void count(long id, boolean outOfOrder) {
+        if (seen.get((int) id)) {
+            duplicated++;
+        } else {
+            seen.set((int) id);
+        }
+        if (outOfOrder) {
+            reordered++;
         }
     }
 

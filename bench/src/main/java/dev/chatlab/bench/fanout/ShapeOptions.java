@@ -1,5 +1,6 @@
 package dev.chatlab.bench.fanout;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
@@ -20,11 +21,14 @@ public final class ShapeOptions {
     int senders;
     @Option(names = "--node-jvm-args", defaultValue = "-Xmx512m", description = "JVM options of each node (default: ${DEFAULT-VALUE})")
     String nodeJvmArgs;
+    @Option(names = "--jfr", description = "record each node with Java Flight Recorder (settings=profile); the recordings go to "
+            + "bench/target/jfr/ and a summary by phase of the message path to the results")
+    boolean jfr;
 
     /** The shape these options describe on {@code target}; a usage error for {@code spec}'s command when they do not fit. */
     public FanoutLoad.Shape shape(String target, CommandLine.Model.CommandSpec spec) {
-        if (!target.equals("step4") && !target.equals("step5")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--target must be step4 or step5");
+        if (!target.equals("step2") && !target.equals("step4") && !target.equals("step5")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--target must be step2, step4 or step5");
         }
         if (affinity && !target.equals("step5")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--affinity goes with --target step5");
@@ -33,8 +37,12 @@ public final class ShapeOptions {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "need 1 <= --senders <= --clients, --clients >= --rooms >= 1, --nodes >= 1");
         }
-        List<String> jvm = nodeJvmArgs.isBlank() ? List.of() : Arrays.asList(nodeJvmArgs.trim().split("\\s+"));
-        return new FanoutLoad.Shape(target, affinity, nodeCount, clients, rooms, senders, jvm);
+        List<String> jvm = new ArrayList<>(nodeJvmArgs.isBlank() ? List.of() : Arrays.asList(nodeJvmArgs.trim().split("\\s+")));
+        if (jfr) {
+            jvm.add("-XX:StartFlightRecording=settings=profile");
+        }
+        // Step 2 is one node by design.
+        return new FanoutLoad.Shape(target, affinity, target.equals("step2") ? 1 : nodeCount, clients, rooms, senders, jvm);
     }
 
     /** The settings both scenarios record, as the JSON has them. */

@@ -41,7 +41,7 @@ public final class RampCommand implements Callable<Integer> {
     int startRate;
     @Option(names = "--factor", defaultValue = "1.5", description = "each step's rate over the one before (default: ${DEFAULT-VALUE})")
     double factor;
-    @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(names = "--warmup", defaultValue = "25s", converter = DurationConverter.class,
             description = "load at the first rate before the first step, so that it does not measure the nodes' JIT at work "
                     + "(default: ${DEFAULT-VALUE})")
     Duration warmup;
@@ -110,6 +110,7 @@ public final class RampCommand implements Callable<Integer> {
         End end = End.BUDGET;
         Duration loaded = warmup;
         FanoutLoad.Integrity whole;
+        FanoutLoad.Profile profile;
         try (FanoutLoad load = FanoutLoad.start(shape)) {
             load.warmUp(startRate, warmup, settle);
             double rate = startRate;
@@ -129,6 +130,7 @@ public final class RampCommand implements Callable<Integer> {
             }
             load.settle(Duration.ofSeconds(15));
             whole = load.integrity();
+            profile = load.profile(shape.page("ramp"));
         }
         FanoutLoad.Step held = end == End.BUDGET ? steps.get(steps.size() - 1)
                 : steps.size() > 1 ? steps.get(steps.size() - 2) : null;
@@ -182,6 +184,7 @@ public final class RampCommand implements Callable<Integer> {
         report.note("At the step that ended it: " + last.generatorVerdict());
 
         Map<String, Object> res = new LinkedHashMap<>();
+        profile.report(report, last, res);
         res.put("steps", stepsJson);
         res.put("heldRate", held == null ? null : held.rate());
         res.put("heldDeliveriesPerSecond", held == null ? null : held.offeredDeliveriesPerSecond());
