@@ -4,6 +4,7 @@ import static dev.chatlab.bench.Report.f;
 import static dev.chatlab.bench.Report.say;
 
 import dev.chatlab.bench.Bench;
+import dev.chatlab.bench.GcPauses;
 import dev.chatlab.bench.Heap;
 import dev.chatlab.bench.JfrProfile;
 import dev.chatlab.bench.Latency;
@@ -191,6 +192,9 @@ public final class FanoutLoad implements AutoCloseable {
     private final List<Long> nodePids = new ArrayList<>();
     /** Where the nodes' CPU went in the last step's window, by thread group. */
     private volatile List<ThreadCpu.Group> nodeThreads = List.of();
+    /** This JVM's GC pauses, and those in the last step's window. */
+    private final GcPauses gcPauses = GcPauses.listen();
+    private volatile GcPauses.Summary generatorGc = new GcPauses.Summary(0, 0, 0);
     /** Where members connect: each node (step 4), or HAProxy. */
     private final List<URI> uris = new ArrayList<>();
     /** Latency of the messages due in each step's window, by the step's tag (warm-up sends carry tag 0). */
@@ -331,6 +335,7 @@ public final class FanoutLoad implements AutoCloseable {
             cpu.put(procs.get(i).name(), procs.get(i).stats().cpuMicros(sent.from.samples()[i], sent.to.samples()[i]));
         }
         long generatorCpu = generator.stats().cpuMicros(sent.from.samples()[procs.size()], sent.to.samples()[procs.size()]);
+        generatorGc = gcPauses.between(sent.from.nanos(), sent.to.nanos());
         return new Step(rate, seconds, sent.inWindow, sent.expectedInWindow,
                 sent.to.counts().received() - sent.from.counts().received(), copy, unsettled, unsettledAtLeast,
                 after.duplicated() - before.duplicated(), after.reordered() - before.reordered(), cpu, generatorCpu);
@@ -425,10 +430,12 @@ public final class FanoutLoad implements AutoCloseable {
      * What the nodes did in the last step's window: their CPU by kind of thread and, when they were started with
      * {@code --jfr}, their flight recordings (written under {@code bench/target/jfr/PAGE/}) summarised.
      */
-    public record Profile(List<ThreadCpu.Group> threads, JfrProfile.Summary jfr) {
+    public record Profile(List<ThreadCpu.Group> threads, JfrProfile.Summary jfr, GcPauses.Summary generatorGc) {
 
         /** Adds the tables to the report and the numbers to its JSON. */
         public void report(Report report, Step step, Map<String, Object> numbers) {
+            report.note(f("At %,d msg/s, %s.", step.rate(), generatorGc.describe()));
+            numbers.put("generatorGcPauses", generatorGc);
             report.table(f("where the nodes' CPU went at %,d msg/s (all nodes; by thread, from /proc, user + system)", step.rate()),
                     ThreadCpu.table(threads, step.seconds(), step.delivered()));
             Map<String, Double> byThread = new LinkedHashMap<>();
@@ -450,7 +457,7 @@ public final class FanoutLoad implements AutoCloseable {
             say("flight recordings: %s", files);
             jfr = files.isEmpty() ? null : JfrProfile.summarize(files, JfrProfile.CHAT_NODE, 10);
         }
-        return new Profile(nodeThreads, jfr);
+        return new Profile(nodeThreads, jfr, generatorGc);
     }
 
     /** Where the nodes' CPU went in the last step's window, by kind of thread, summed over the nodes, largest first. */
