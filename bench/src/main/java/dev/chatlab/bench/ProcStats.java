@@ -27,14 +27,15 @@ public final class ProcStats {
     public record Sample(long cpuTicks, long rssKb, int threads, int connections) {
     }
 
+    /** Asked once: it runs {@code getconf}. */
+    private static final long TICKS_PER_SECOND = askClockTicksPerSecond();
+
     private final long pid;
     private final int port;
-    private final long ticksPerSecond;
 
     public ProcStats(long pid, int port) {
         this.pid = pid;
         this.port = port;
-        this.ticksPerSecond = clockTicksPerSecond();
     }
 
     public Sample sample() {
@@ -69,14 +70,23 @@ public final class ProcStats {
 
     /** CPU time between two samples, in microseconds. */
     public long cpuMicros(Sample from, Sample to) {
-        return (to.cpuTicks() - from.cpuTicks()) * 1_000_000L / ticksPerSecond;
+        return (to.cpuTicks() - from.cpuTicks()) * 1_000_000L / TICKS_PER_SECOND;
     }
 
-    /** utime + stime (fields 14 and 15) of a {@code /proc/PID/stat} line; the name in field 2 may hold spaces and parentheses. */
+    /** utime + stime of a {@code /proc/PID/stat} line. */
     static long cpuTicks(String statLine) {
+        long[] ticks = userAndSystemTicks(statLine);
+        return ticks[0] + ticks[1];
+    }
+
+    /**
+     * utime and stime (fields 14 and 15) of a {@code /proc/PID/stat} or {@code /proc/PID/task/TID/stat} line; the name
+     * in field 2 may hold spaces and parentheses.
+     */
+    static long[] userAndSystemTicks(String statLine) {
         String[] fields = statLine.substring(statLine.lastIndexOf(')') + 2).trim().split("\\s+");
         // fields[0] is field 3 (state), so field N is at index N - 3.
-        return Long.parseLong(fields[14 - 3]) + Long.parseLong(fields[15 - 3]);
+        return new long[] {Long.parseLong(fields[14 - 3]), Long.parseLong(fields[15 - 3])};
     }
 
     /** The number in a {@code Key:   value [kB]} line of {@code /proc/PID/status}; -1 when it is missing. */
@@ -119,6 +129,10 @@ public final class ProcStats {
 
     /** {@code getconf CLK_TCK}, or the usual 100 when it cannot be asked. */
     static long clockTicksPerSecond() {
+        return TICKS_PER_SECOND;
+    }
+
+    private static long askClockTicksPerSecond() {
         try {
             Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
             String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();

@@ -58,10 +58,10 @@ public final class ThreadCpu {
         return new Snapshot(threads);
     }
 
-    /** A thread from its {@code comm} and {@code stat}: utime and stime are fields 14 and 15, after the name in parentheses. */
+    /** A thread from its {@code comm} and {@code stat}. */
     static Task parse(String name, String statLine) {
-        String[] fields = statLine.substring(statLine.lastIndexOf(')') + 2).trim().split("\\s+");
-        return new Task(name, Long.parseLong(fields[14 - 3]), Long.parseLong(fields[15 - 3]));
+        long[] ticks = ProcStats.userAndSystemTicks(statLine);
+        return new Task(name, ticks[0], ticks[1]);
     }
 
     /** Linux cuts thread names at 15 characters; numbered threads of one kind share a group. */
