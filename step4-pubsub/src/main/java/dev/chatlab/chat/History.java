@@ -1,5 +1,7 @@
 package dev.chatlab.chat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -168,17 +170,14 @@ final class History implements AutoCloseable {
         return messages;
     }
 
-    /**
-     * Reads seq and epoch from a stored entry. The append script writes them first, in this
-     * order, so the hot path does not need a JSON parser: {@code {"seq":N,"epoch":"E",...}}.
-     */
+    /** Reads seq and epoch from a stored entry; the JSON itself is kept as stored, to be sent on as it is. */
     static Message parse(String roomId, String json) {
-        int seqStart = "{\"seq\":".length();
-        int seqEnd = json.indexOf(',', seqStart);
-        int epochStart = seqEnd + ",\"epoch\":\"".length();
-        int epochEnd = json.indexOf('"', epochStart);
-        return new Message(roomId, Long.parseLong(json.substring(seqStart, seqEnd)),
-                json.substring(epochStart, epochEnd), json);
+        try {
+            JsonNode entry = Protocol.JSON.readTree(json);
+            return new Message(roomId, entry.path("seq").asLong(), entry.path("epoch").asText(), json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored message of " + roomId + " is not JSON: " + json, e);
+        }
     }
 
     void publish(String channel, String message) {
