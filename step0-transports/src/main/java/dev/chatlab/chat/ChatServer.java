@@ -25,6 +25,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.session.NullSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +48,8 @@ public final class ChatServer implements AutoCloseable {
     private final Map<SseClient, Feed> streams = new ConcurrentHashMap<>();
     private final Map<String, SocketFeed> sockets = new ConcurrentHashMap<>();
     private final Javalin app;
+    /** Jetty's HTTP sessions: the server keeps none (see the session cache below). */
+    private volatile SessionHandler sessions;
 
     private record SocketFeed(WsContext ctx, Feed feed) {
     }
@@ -67,6 +72,14 @@ public final class ChatServer implements AutoCloseable {
         String page = resource("/public/index.html");
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
+            // Javalin opens an HTTP session on every WebSocket upgrade. Nothing here uses one, and Jetty's default cache
+            // kept each after its socket closed, for the life of the process: so none is kept.
+            javalin.jetty.modifyServletContextHandler(handler -> {
+                sessions = handler.getSessionHandler();
+                NullSessionCache none = new NullSessionCache(sessions);
+                none.setSessionDataStore(new NullSessionDataStore());
+                sessions.setSessionCache(none);
+            });
             javalin.jetty.modifyWebSocketServletFactory(factory -> factory.setIdleTimeout(config.idleTimeout()));
             javalin.routes.get("/", ctx -> ctx.html(page));
             // The same path serves the page (plain GET) and the socket (GET with Upgrade: websocket).
@@ -293,6 +306,11 @@ public final class ChatServer implements AutoCloseable {
 
     // ---- plumbing ----
 
+    /** Whether the server holds the HTTP session with this id: it should hold none, whatever its sockets did. */
+    boolean holdsSession(String id) {
+        return sessions != null && sessions.getManagedSession(id) != null;
+    }
+
     @Override
     public void close() {
         timers.shutdownNow();
@@ -342,6 +360,9 @@ public final class ChatServer implements AutoCloseable {
         ChatConfig config;
         try {
             config = ChatConfig.fromArgs(args);
+        } catch (Options.HelpRequested help) {
+            System.out.print(help.getMessage());
+            return;
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);

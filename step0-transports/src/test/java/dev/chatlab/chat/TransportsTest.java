@@ -235,8 +235,10 @@ class TransportsTest {
     @Test
     void the_command_line_reads_the_port_and_rejects_a_bad_one() {
         assertThat(ChatConfig.fromArgs(new String[] {"--port", "3100"}).port()).isEqualTo(3100);
-        assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--port", "abc"})).hasMessageContaining("--port must be a number");
-        assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--colour", "red"})).hasMessageContaining("unknown option --colour");
+        assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--port", "abc"})).hasMessageContaining("Invalid value for option '--port': 'abc' is not an int");
+        assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--colour", "red"})).hasMessageContaining("Unknown options: '--colour'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--help"}))
+                .isInstanceOf(Options.HelpRequested.class).hasMessageContaining("--port=N");
     }
 
     // ---- helpers ----
@@ -311,5 +313,20 @@ class TransportsTest {
 
     private static List<Long> seqs(ChatClient ws) {
         return ws.frames().stream().filter(f -> f.has("seq")).map(f -> f.path("seq").asLong()).toList();
+    }
+
+    @Test
+    void a_closed_socket_leaves_no_http_session_behind() {
+        // Javalin opens an HTTP session on every upgrade; kept in Jetty's default cache, each one outlived its socket.
+        List<String> sessionIds = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            try (ChatClient client = ChatClient.connect("c" + i, server.wsUri())) {
+                String cookie = client.handshake().getFieldValue("Set-Cookie");
+                assertThat(cookie).as("the upgrade answer names its session").startsWith("JSESSIONID=");
+                sessionIds.add(cookie.substring("JSESSIONID=".length()).split(";")[0]);
+            }
+        }
+        await("no session of a closed socket is kept").atMost(ofSeconds(5))
+                .untilAsserted(() -> assertThat(sessionIds).noneMatch(server::holdsSession));
     }
 }

@@ -24,26 +24,11 @@ public record ChatConfig(String host, int port, Duration idleTimeout) {
         return new ChatConfig(host, newPort, idleTimeout);
     }
 
-    /** Reads {@code --host H} and {@code --port N} (or the {@code HOST} and {@code PORT} environment variables). */
+    /** The command line ({@link Options}) over the defaults; a wrong flag throws {@link IllegalArgumentException}. */
     public static ChatConfig fromArgs(String[] args) {
+        Options options = Options.parse(args);
         ChatConfig config = defaults();
-        String host = System.getenv().getOrDefault("HOST", config.host());
-        String port = System.getenv().getOrDefault("PORT", String.valueOf(config.port()));
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value; usage: [--host ADDRESS] [--port N]");
-            }
-            switch (flag) {
-                case "--host" -> host = args[++i];
-                case "--port" -> port = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + flag + "; usage: [--host ADDRESS] [--port N]");
-            }
-        }
-        try {
-            return new ChatConfig(host, Integer.parseInt(port), config.idleTimeout());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--port must be a number, got '" + port + "'");
-        }
+        return new ChatConfig(Options.or(options.host, config.host()), Options.or(options.port, config.port()),
+                config.idleTimeout());
     }
 }

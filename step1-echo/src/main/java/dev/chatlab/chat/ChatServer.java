@@ -8,6 +8,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.session.NullSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +21,8 @@ public final class ChatServer implements AutoCloseable {
 
     private final ChatConfig config;
     private final Javalin app;
+    /** Jetty's HTTP sessions: the server keeps none (see the session cache below). */
+    private volatile SessionHandler sessions;
     private final AtomicLong connectionIds = new AtomicLong();
 
     private ChatServer(ChatConfig config) {
@@ -25,6 +30,14 @@ public final class ChatServer implements AutoCloseable {
         String page = resource("/public/index.html");
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
+            // Javalin opens an HTTP session on every WebSocket upgrade. Nothing here uses one, and Jetty's default cache
+            // kept each after its socket closed, for the life of the process: so none is kept.
+            javalin.jetty.modifyServletContextHandler(handler -> {
+                sessions = handler.getSessionHandler();
+                NullSessionCache none = new NullSessionCache(sessions);
+                none.setSessionDataStore(new NullSessionDataStore());
+                sessions.setSessionCache(none);
+            });
             javalin.jetty.modifyWebSocketServletFactory(factory -> factory.setIdleTimeout(config.idleTimeout()));
             javalin.routes.get("/", ctx -> ctx.html(page));
             // The same path serves the page (plain GET) and the socket (GET with Upgrade: websocket).
@@ -34,7 +47,9 @@ public final class ChatServer implements AutoCloseable {
                     ctx.attribute(CONNECTION_ID, id);
                     log.info("{} connected from {}", id, ctx.session.getRemoteSocketAddress());
                 });
+                // exercise:begin echo-reply: answer every text frame, to its sender only, with "Hello, you sent -> " and the frame's text
                 ws.onMessage(ctx -> ctx.send("Hello, you sent -> " + ctx.message()));
+                // exercise:end echo-reply
                 ws.onBinaryMessage(ctx -> ctx.send("Binary frames are not supported here: send text."));
                 ws.onClose(ctx -> log.info("{} disconnected ({} {})", id(ctx), ctx.status(), ctx.reason()));
                 ws.onError(ctx -> log.warn("{} failed: {}", id(ctx), String.valueOf(ctx.error())));
@@ -61,6 +76,11 @@ public final class ChatServer implements AutoCloseable {
         return URI.create("http://" + config.host() + ":" + port() + "/");
     }
 
+    /** Whether the server holds the HTTP session with this id: it should hold none, whatever its sockets did. */
+    boolean holdsSession(String id) {
+        return sessions != null && sessions.getManagedSession(id) != null;
+    }
+
     @Override
     public void close() {
         app.stop();
@@ -85,6 +105,9 @@ public final class ChatServer implements AutoCloseable {
         ChatConfig config;
         try {
             config = ChatConfig.fromArgs(args);
+        } catch (Options.HelpRequested help) {
+            System.out.print(help.getMessage());
+            return;
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);

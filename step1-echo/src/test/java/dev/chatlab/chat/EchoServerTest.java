@@ -10,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,9 +70,26 @@ class EchoServerTest extends EchoContract {
     @Test
     void the_command_line_rejects_a_port_that_is_not_a_number() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--port", "abc"}))
-                .hasMessageContaining("--port must be a number");
+                .hasMessageContaining("Invalid value for option '--port': 'abc' is not an int");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--colour", "red"}))
-                .hasMessageContaining("unknown option --colour");
+                .hasMessageContaining("Unknown options: '--colour'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--help"}))
+                .isInstanceOf(Options.HelpRequested.class).hasMessageContaining("--port=N");
         assertThat(ChatConfig.fromArgs(new String[] {"--port", "3100"}).port()).isEqualTo(3100);
+    }
+
+    @Test
+    void a_closed_socket_leaves_no_http_session_behind() {
+        // Javalin opens an HTTP session on every upgrade; kept in Jetty's default cache, each one outlived its socket.
+        List<String> sessionIds = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            try (ChatClient client = ChatClient.connect("c" + i, server.wsUri())) {
+                String cookie = client.handshake().getFieldValue("Set-Cookie");
+                assertThat(cookie).as("the upgrade answer names its session").startsWith("JSESSIONID=");
+                sessionIds.add(cookie.substring("JSESSIONID=".length()).split(";")[0]);
+            }
+        }
+        await("no session of a closed socket is kept").atMost(ofSeconds(5))
+                .untilAsserted(() -> assertThat(sessionIds).noneMatch(server::holdsSession));
     }
 }

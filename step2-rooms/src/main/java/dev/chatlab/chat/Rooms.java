@@ -36,10 +36,12 @@ final class Rooms {
 
     /** Sends one already-serialized frame to every member of the room. */
     void broadcast(String roomId, String frame) {
+        // exercise:begin broadcast: send the frame to every member of the room (the sender is a member too)
         Set<Connection> room = members.get(roomId);
         if (room != null) {
             room.forEach(member -> member.send(frame));
         }
+        // exercise:end broadcast
     }
 
     int count() {

@@ -20,8 +20,6 @@ import java.time.Duration;
 public record ChatConfig(String host, int port, Duration idleTimeout, Duration pingInterval,
                          int maxFrameBytes, int maxMessageChars, Path database, int maxReplay) {
 
-    private static final String USAGE = "usage: [--host ADDRESS] [--port N] [--db FILE]";
-
     public static ChatConfig defaults() {
         return new ChatConfig("127.0.0.1", 3000, Duration.ofMinutes(10), Duration.ofSeconds(30), 16 * 1024, 4096,
                 Path.of("data", "step3-chat.db"), 10_000);
@@ -48,32 +46,12 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, database, newMaxReplay);
     }
 
-    /**
-     * Reads {@code --host H}, {@code --port N} and {@code --db FILE} (or the {@code HOST}, {@code PORT}
-     * and {@code DATABASE} environment variables).
-     */
+    /** The command line ({@link Options}) over the defaults; a wrong flag throws {@link IllegalArgumentException}. */
     public static ChatConfig fromArgs(String[] args) {
+        Options options = Options.parse(args);
         ChatConfig config = defaults();
-        String host = System.getenv().getOrDefault("HOST", config.host());
-        String port = System.getenv().getOrDefault("PORT", String.valueOf(config.port()));
-        String database = System.getenv().getOrDefault("DATABASE", config.database().toString());
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value; " + USAGE);
-            }
-            switch (flag) {
-                case "--host" -> host = args[++i];
-                case "--port" -> port = args[++i];
-                case "--db" -> database = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + flag + "; " + USAGE);
-            }
-        }
-        try {
-            return new ChatConfig(host, Integer.parseInt(port), config.idleTimeout(), config.pingInterval(),
-                    config.maxFrameBytes(), config.maxMessageChars(), Path.of(database), config.maxReplay());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--port must be a number, got '" + port + "'");
-        }
+        return new ChatConfig(Options.or(options.host, config.host()), Options.or(options.port, config.port()),
+                config.idleTimeout(), config.pingInterval(), config.maxFrameBytes(), config.maxMessageChars(),
+                Options.or(options.database, config.database()), config.maxReplay());
     }
 }

@@ -16,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.session.NullSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,8 @@ public final class ChatServer implements AutoCloseable {
 
     private final ChatConfig config;
     private final Javalin app;
+    /** Jetty's HTTP sessions: the server keeps none (see the session cache below). */
+    private volatile SessionHandler sessions;
     private final Rooms rooms = new Rooms();
     private final Protocol protocol;
     private final History history;
@@ -42,6 +47,14 @@ public final class ChatServer implements AutoCloseable {
         String page = resource("/public/index.html");
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
+            // Javalin opens an HTTP session on every WebSocket upgrade. Nothing here uses one, and Jetty's default cache
+            // kept each after its socket closed, for the life of the process: so none is kept.
+            javalin.jetty.modifyServletContextHandler(handler -> {
+                sessions = handler.getSessionHandler();
+                NullSessionCache none = new NullSessionCache(sessions);
+                none.setSessionDataStore(new NullSessionDataStore());
+                sessions.setSessionCache(none);
+            });
             javalin.jetty.modifyWebSocketServletFactory(factory -> {
                 factory.setIdleTimeout(config.idleTimeout());
                 // Bigger frames are refused by Jetty with close code 1009 before anything is parsed.
@@ -123,6 +136,7 @@ public final class ChatServer implements AutoCloseable {
             long latest = history.latestSeq(roomId);
             boolean recovered = true;
             List<History.Message> missed = List.of();
+            // exercise:begin replay-since: on a join with since, read what the client missed from the history (at most maxReplay; past that, or a since ahead of the room: recovered=false)
             if (since != null && since > latest) {
                 // The client has seen seqs this history does not have: its copy is from another history.
                 recovered = false;
@@ -134,6 +148,7 @@ public final class ChatServer implements AutoCloseable {
                 }
                 missed = history.after(roomId, from, config.maxReplay());
             }
+            // exercise:end replay-since
             connection.send(Protocol.joined(roomId, latest, recovered));
             missed.forEach(m -> connection.send(Protocol.message(m)));
         }
@@ -162,6 +177,11 @@ public final class ChatServer implements AutoCloseable {
         return URI.create("http://" + config.host() + ":" + port() + "/");
     }
 
+    /** Whether the server holds the HTTP session with this id: it should hold none, whatever its sockets did. */
+    boolean holdsSession(String id) {
+        return sessions != null && sessions.getManagedSession(id) != null;
+    }
+
     @Override
     public void close() {
         app.stop();
@@ -183,6 +203,9 @@ public final class ChatServer implements AutoCloseable {
         ChatConfig config;
         try {
             config = ChatConfig.fromArgs(args);
+        } catch (Options.HelpRequested help) {
+            System.out.print(help.getMessage());
+            return;
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);

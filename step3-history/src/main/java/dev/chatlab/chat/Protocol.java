@@ -33,7 +33,7 @@ final class Protocol {
     record Ping() implements Request {
     }
 
-    /** A frame the server cannot act on: {@code code} is one of DESIGN §2's error codes. */
+    /** A frame the server cannot act on: {@code code} is one of the error codes in docs/protocol.md. */
     static final class BadFrame extends Exception {
         private static final long serialVersionUID = 1L;
         final String code;

@@ -30,8 +30,6 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
                          Duration heartbeatInterval, Duration heartbeatTimeout, Duration resubscribeDelay,
                          boolean backfill) {
 
-    private static final String USAGE = "usage: [--host ADDRESS] [--port N] [--redis redis://HOST:PORT] [--node NAME]";
-
     public ChatConfig {
         if (!Protocol.isRoomId(nodeId)) {
             throw new IllegalArgumentException("node name must be 1-64 characters of A-Z a-z 0-9 _ . -, got '" + nodeId + "'");
@@ -83,42 +81,13 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
                 newResubscribeDelay, newBackfill);
     }
 
-    /**
-     * Reads {@code --host}, {@code --port}, {@code --redis} and {@code --node} (or the {@code HOST},
-     * {@code PORT}, {@code REDIS_URL} and {@code NODE_ID} environment variables).
-     */
+    /** The command line ({@link Options}) over the defaults; a wrong flag throws {@link IllegalArgumentException}. */
     public static ChatConfig fromArgs(String[] args) {
+        Options options = Options.parse(args);
         ChatConfig config = defaults();
-        String host = System.getenv().getOrDefault("HOST", config.host());
-        String port = System.getenv().getOrDefault("PORT", String.valueOf(config.port()));
-        String redis = System.getenv().getOrDefault("REDIS_URL", config.redis().toString());
-        String node = System.getenv().getOrDefault("NODE_ID", config.nodeId());
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value; " + USAGE);
-            }
-            switch (flag) {
-                case "--host" -> host = args[++i];
-                case "--port" -> port = args[++i];
-                case "--redis" -> redis = args[++i];
-                case "--node" -> node = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + flag + "; " + USAGE);
-            }
-        }
-        int portNumber;
-        try {
-            portNumber = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--port must be a number, got '" + port + "'");
-        }
-        URI redisUri;
-        try {
-            redisUri = URI.create(redis);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--redis must look like redis://HOST:PORT, got '" + redis + "'");
-        }
-        return config.withPort(portNumber).withNode(node, redisUri).withHost(host);
+        return config.withPort(Options.or(options.port, config.port()))
+                .withNode(Options.or(options.node, config.nodeId()), Options.or(options.redis, config.redis()))
+                .withHost(Options.or(options.host, config.host()));
     }
 
     public ChatConfig withHost(String newHost) {

@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.session.NullSessionCache;
+import org.eclipse.jetty.session.NullSessionDataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +34,8 @@ public final class ChatServer implements AutoCloseable {
 
     private final ChatConfig config;
     private final Javalin app;
+    /** Jetty's HTTP sessions: the server keeps none (see the session cache below). */
+    private volatile SessionHandler sessions;
     private final Rooms rooms = new Rooms();
     private final Protocol protocol;
     private final History history;
@@ -48,6 +53,14 @@ public final class ChatServer implements AutoCloseable {
         String page = resource("/public/index.html");
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
+            // Javalin opens an HTTP session on every WebSocket upgrade. Nothing here uses one, and Jetty's default cache
+            // kept each after its socket closed, for the life of the process: so none is kept.
+            javalin.jetty.modifyServletContextHandler(handler -> {
+                sessions = handler.getSessionHandler();
+                NullSessionCache none = new NullSessionCache(sessions);
+                none.setSessionDataStore(new NullSessionDataStore());
+                sessions.setSessionCache(none);
+            });
             javalin.jetty.modifyWebSocketServletFactory(factory -> {
                 factory.setIdleTimeout(config.idleTimeout());
                 // Bigger frames are refused by Jetty with close code 1009 before anything is parsed.
@@ -216,6 +229,11 @@ public final class ChatServer implements AutoCloseable {
         return URI.create("http://" + config.host() + ":" + port() + "/");
     }
 
+    /** Whether the server holds the HTTP session with this id: it should hold none, whatever its sockets did. */
+    boolean holdsSession(String id) {
+        return sessions != null && sessions.getManagedSession(id) != null;
+    }
+
     @Override
     public void close() {
         app.stop();
@@ -238,6 +256,9 @@ public final class ChatServer implements AutoCloseable {
         ChatConfig config;
         try {
             config = ChatConfig.fromArgs(args);
+        } catch (Options.HelpRequested help) {
+            System.out.print(help.getMessage());
+            return;
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);

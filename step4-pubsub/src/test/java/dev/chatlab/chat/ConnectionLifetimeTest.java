@@ -12,6 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -79,8 +81,27 @@ class ConnectionLifetimeTest {
     @Test
     void the_command_line_says_what_to_fix() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--port"}))
-                .hasMessageContaining("--port needs a value");
+                .hasMessageContaining("Missing required parameter for option '--port'");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--port", "x"}))
-                .hasMessageContaining("--port must be a number");
+                .hasMessageContaining("Invalid value for option '--port': 'x' is not an int");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--help"}))
+                .isInstanceOf(Options.HelpRequested.class).hasMessageContaining("--port=N");
+    }
+
+    @Test
+    void a_closed_socket_leaves_no_http_session_behind() {
+        // Javalin opens an HTTP session on every upgrade; kept in Jetty's default cache, each one outlived its socket.
+        try (ChatServer server = ChatServer.start(ChatConfig.forTests("node-1", redis.uri()))) {
+            List<String> sessionIds = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                try (ChatClient client = ChatClient.connect("c" + i, server.wsUri())) {
+                    String cookie = client.handshake().getFieldValue("Set-Cookie");
+                    assertThat(cookie).as("the upgrade answer names its session").startsWith("JSESSIONID=");
+                    sessionIds.add(cookie.substring("JSESSIONID=".length()).split(";")[0]);
+                }
+            }
+            await("no session of a closed socket is kept").atMost(ofSeconds(5))
+                    .untilAsserted(() -> assertThat(sessionIds).noneMatch(server::holdsSession));
+        }
     }
 }
