@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.regex.Pattern;
 
-/** The client's side of the wire protocol (DESIGN §2): the frames it sends, and reading the server's. */
+/** The client's side of the wire protocol (docs/protocol.md): the frames it sends, and reading the server's. */
 final class Protocol {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
-/** The close-code policy (DESIGN §2) as a pure function. */
+/** The close-code policy (docs/protocol.md, "Close codes") as a pure function. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ReconnectTest {
 

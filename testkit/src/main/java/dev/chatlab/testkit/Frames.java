@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Builds client frames and reads server frames of the chat's JSON wire protocol (DESIGN §2). */
+/** Builds client frames and reads server frames of the chat's JSON wire protocol (docs/protocol.md). */
 public final class Frames {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the docs true: every test name, {@code ./lab} command, metric name and relative link that
- * {@code README.md} and {@code docs/*.md} cite must exist in the repository, so a rename cannot leave
- * a dead reference behind. The checks read files only; they start nothing.
+ * Keeps the docs true: every test name, {@code ./lab} command and option, metric name and relative link that
+ * {@code README.md}, {@code WORKSHOP.md}, {@code docs/*.md} and each step's {@code README.md} cite must exist in
+ * the repository, so a rename cannot leave a dead reference behind. The checks read files only; they start nothing.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class DocsReferencesTest {
@@ -38,6 +38,12 @@ class DocsReferencesTest {
     private static final Pattern INLINE_CODE = Pattern.compile("`([^`\n]+)`");
     private static final Pattern FENCE = Pattern.compile("(?ms)^\\s*```.*?^\\s*```[^\n]*$");
     private static final Pattern LAB_COMMAND = Pattern.compile("\\./lab[ \\t]+([a-z][a-z-]*)");
+    /** A whole {@code ./lab} invocation: its command, then its arguments up to the end of the code span, a comment or a list. */
+    private static final Pattern LAB_INVOCATION = Pattern.compile("\\./lab[ \\t]+([a-z][a-z-]*)([^`\n#;|),]*)");
+    private static final Pattern OPTION = Pattern.compile("(?<![\\w=-])(--[a-z][a-z0-9-]*)");
+    /** The commands the docs teach; the lab script must have every one. */
+    private static final List<String> TAUGHT_COMMANDS =
+            List.of("up", "test", "step", "check", "exercise", "doctor", "prepare", "diff", "node", "chaos", "bench");
     private static final Pattern LINK = Pattern.compile("]\\(([^)\\s]+)(?:\\s+\"[^\"]*\")?\\)");
     private static final Pattern HEADING = Pattern.compile("#{1,6}\\s+(.+?)\\s*#*\\s*");
     private static final Pattern METHOD = Pattern.compile("\\bvoid\\s+([A-Za-z_][A-Za-z0-9_]*)\\s*\\(");
@@ -66,7 +72,7 @@ class DocsReferencesTest {
     @Test
     void every_lab_command_the_docs_cite_is_a_command_of_the_lab_script() {
         Set<String> commands = labCommands(read(ROOT.resolve("lab")));
-        assertThat(commands).as("the lab script's commands").contains("up", "test", "step");
+        assertThat(commands).as("the lab script's commands").containsAll(TAUGHT_COMMANDS);
         List<String> dead = new ArrayList<>();
         for (Path doc : docs()) {
             for (String command : cited(LAB_COMMAND, read(doc))) {
@@ -76,6 +82,25 @@ class DocsReferencesTest {
             }
         }
         assertThat(dead).as(report("./lab commands the lab script does not have", dead)).isEmpty();
+    }
+
+    @Test
+    void every_option_the_docs_give_a_lab_command_is_one_that_command_reads() {
+        String lab = read(ROOT.resolve("lab"));
+        String bench = javaSources(ROOT.resolve("bench/src/main/java"));
+        List<String> dead = new ArrayList<>();
+        for (Path doc : docs()) {
+            for (Map.Entry<String, Set<String>> cited : labOptions(read(doc)).entrySet()) {
+                String command = cited.getKey();
+                for (String option : cited.getValue()) {
+                    if (!knowsOption(command, option, lab, bench)) {
+                        dead.add(relative(doc) + ": `./lab " + command + " " + option + "` ("
+                                + (command.equals("bench") ? "no \"" + option + "\" in bench/src/main/java" : "the lab script never reads " + option) + ")");
+                    }
+                }
+            }
+        }
+        assertThat(dead).as(report("./lab options that nothing reads", dead)).isEmpty();
     }
 
     @Test
@@ -113,13 +138,17 @@ class DocsReferencesTest {
     }
 
     @Test
-    void the_three_docs_exist_and_each_cites_something_runnable() {
-        for (String name : List.of("interview.md", "architecture.md", "failure-cards.md")) {
-            Path doc = ROOT.resolve("docs").resolve(name);
-            assertThat(doc).as("docs/" + name).isRegularFile();
+    void the_docs_the_map_links_exist_and_each_cites_something_runnable() {
+        List<Path> required = new ArrayList<>(List.of(ROOT.resolve("WORKSHOP.md"), ROOT.resolve("docs/interview.md"),
+                ROOT.resolve("docs/architecture.md"), ROOT.resolve("docs/failure-cards.md")));
+        required.addAll(stepReadmes(true));
+        assertThat(stepReadmes(true)).as("a README per step module").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(ROOT.resolve("docs/protocol.md")).as("docs/protocol.md").isRegularFile();
+        for (Path doc : required) {
+            assertThat(doc).as(relative(doc)).isRegularFile();
             String text = read(doc);
             assertThat(testNames(text).size() + cited(LAB_COMMAND, text).size())
-                    .as("docs/" + name + " cites at least one test or ./lab command (or the scanner is broken)").isPositive();
+                    .as(relative(doc) + " cites at least one test or ./lab command (or the scanner is broken)").isPositive();
         }
     }
 
@@ -140,6 +169,17 @@ class DocsReferencesTest {
         assertThat(testNames(page)).containsExactly("a_message_reaches_every_member_of_the_room_and_the_sender",
                 "NodeLifecycleTest.a_drain_says_503_then_closes_every_client_with_1012_and_sends_late_arrivals_on");
         assertThat(cited(LAB_COMMAND, page)).containsExactly("node", "up", "diff");
+        assertThat(labOptions(page)).containsExactly(Map.entry("node", Set.of()), Map.entry("up", Set.of("--nodes")),
+                Map.entry("diff", Set.of()));
+        assertThat(labOptions("`./lab check 1 --exercise`, `./lab bench fanout --target step4 --rate 1000` and\n"
+                + "    ./lab chaos --step 5 -Dit.test=X   # not --an-option in a comment\n"
+                + "`./lab up --step 5` — not --this-either"))
+                .containsExactly(Map.entry("check", Set.of("--exercise")), Map.entry("bench", Set.of("--target", "--rate")),
+                        Map.entry("chaos", Set.of("--step")), Map.entry("up", Set.of("--step")));
+        assertThat(knowsOption("up", "--step", "  up)\n    case $1 in\n      --step) step=$2 ;;", "")).isTrue();
+        assertThat(knowsOption("up", "--stpe", "  up)\n    case $1 in\n      --step) step=$2 ;;", "")).isFalse();
+        assertThat(knowsOption("bench", "--rate", "", "spec.addOption(\"--rate\", ...)")).isTrue();
+        assertThat(knowsOption("bench", "--help", "", "")).isTrue();
         assertThat(relativeLinks(page)).containsExactly("../README.md", "#top", "images/step2.png");
         assertThat(headingAnchors("# Interview guide\n## Is WebSocket HTTP?\n```\n# not a heading\n```\n"
                 + "## socket.io or raw WebSocket, in production?\n### What is \"resilience\" when a server dies?\n## Step 5 · the swarm\n"
@@ -224,6 +264,32 @@ class DocsReferencesTest {
             found.add(m.group(1));
         }
         return found;
+    }
+
+    /** The options ({@code --name}) each cited {@code ./lab} command is given, by command, in the order first cited. */
+    static Map<String, Set<String>> labOptions(String markdown) {
+        Map<String, Set<String>> options = new java.util.LinkedHashMap<>();
+        Matcher m = LAB_INVOCATION.matcher(markdown);
+        while (m.find()) {
+            Set<String> given = options.computeIfAbsent(m.group(1), k -> new LinkedHashSet<>());
+            Matcher option = OPTION.matcher(m.group(2));
+            while (option.find()) {
+                given.add(option.group(1));
+            }
+        }
+        return options;
+    }
+
+    /**
+     * Whether a command reads an option: {@code ./lab bench} hands its arguments to the bench, whose sources must
+     * name the option; every other command is the lab script's own, which must. {@code --help} is every command's.
+     */
+    static boolean knowsOption(String command, String option, String labScript, String benchSources) {
+        if (option.equals("--help")) {
+            return true;
+        }
+        Pattern named = Pattern.compile("(?<![\\w-])" + Pattern.quote(option) + "(?![\\w-])");
+        return named.matcher(command.equals("bench") ? benchSources : labScript).find();
     }
 
     /** Links that stay in the repository: a path, a path with {@code #heading}, or a {@code #heading} of the same page. */
@@ -312,10 +378,14 @@ class DocsReferencesTest {
         throw new IllegalStateException("no repository root (a directory with lab and pom.xml) above " + Path.of("").toAbsolutePath());
     }
 
-    /** README.md and every docs/*.md. */
+    /** README.md, WORKSHOP.md, every docs/*.md and every step's README.md. */
     private static List<Path> docs() {
         List<Path> docs = new ArrayList<>();
         docs.add(ROOT.resolve("README.md"));
+        if (Files.isRegularFile(ROOT.resolve("WORKSHOP.md"))) {
+            docs.add(ROOT.resolve("WORKSHOP.md"));
+        }
+        docs.addAll(stepReadmes(false));
         Path dir = ROOT.resolve("docs");
         if (Files.isDirectory(dir)) {
             try (Stream<Path> files = Files.list(dir)) {
@@ -325,6 +395,30 @@ class DocsReferencesTest {
             }
         }
         return docs;
+    }
+
+    /**
+     * The README.md of each step module ({@code stepN-*} with a pom.xml), in step order; with {@code evenMissing},
+     * also the paths of those that are not there, so that a missing one can be reported.
+     */
+    private static List<Path> stepReadmes(boolean evenMissing) {
+        try (Stream<Path> dirs = Files.list(ROOT)) {
+            return dirs.filter(d -> d.getFileName().toString().matches("step\\d+-[a-z0-9-]+") && Files.isRegularFile(d.resolve("pom.xml")))
+                    .sorted()
+                    .map(d -> d.resolve("README.md"))
+                    .filter(readme -> evenMissing || Files.isRegularFile(readme))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String javaSources(Path dir) {
+        StringBuilder all = new StringBuilder();
+        if (Files.isDirectory(dir)) {
+            javaFiles(dir).forEach(file -> all.append(read(file)).append('\n'));
+        }
+        return all.toString();
     }
 
     /** Method names per class, from every *Test.java, *IT.java and *Contract.java (the contracts' tests run in each step). */
