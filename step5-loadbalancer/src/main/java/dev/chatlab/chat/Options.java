@@ -65,7 +65,7 @@ final class Options {
             description = "another route to the same Redis for the subscription (default: --redis)")
     URI subscriberRedis;
 
-    @Option(names = "--backfill", paramLabel = "on|off", converter = OnOffConverter.class,
+    @Option(names = "--backfill", paramLabel = "on|off", arity = "1", converter = OnOffConverter.class,
             description = "fetch from history what the subscription missed (default on)")
     Boolean backfill;
 

@@ -21,17 +21,18 @@ import java.time.Duration;
  * @param heartbeatInterval how often the node publishes a heartbeat to its own subscription
  * @param heartbeatTimeout  how long without its own heartbeat before the node declares its subscription dead
  * @param resubscribeDelay  how long the node waits before subscribing again after losing its subscription
- * @param backfill          whether the node fetches from Redis what its subscription missed
+ * @param backfill          whether the node fetches from Redis what its subscription missed (off only to
+ *                          show the hole plain pub/sub leaves)
  * @param adminPort         the loopback-only port of the admin endpoint ({@code POST /admin/drain}); 0 picks one
  * @param drainGrace        how long a draining node waits, answering {@code /ready} with 503, before it closes
  *                          clients: the load balancer's checks need that long to stop sending new ones
  * @param drainWindow       the window over which a draining node spreads its clients' 1012 closes
  * @param drainDeadline     when a draining node gives up waiting for its clients and stops anyway
- * @param maxQueuedBytes    how much may wait in one connection's outgoing queue before it is closed as a
- *                          slow consumer (4008)
  * @param clientTimeout     how long a client that sends heartbeats may stay silent before it is presumed dead
  * @param subscriberRedis   where the subscription connects: the same Redis as {@code redis}, possibly by
  *                          another route (tests put a fault injector on the subscription alone)
+ * @param maxQueuedBytes    how much may wait to be written to one connection before it is closed as a slow
+ *                          consumer (4008)
  * @param security          who may open a socket and how much it may send: the profile, origins, tokens and limits
  */
 public record ChatConfig(String host, int port, Duration idleTimeout, Duration pingInterval,
@@ -39,7 +40,7 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
                          int historyLength, int maxReplay, Duration dedupeWindow, Duration commandTimeout,
                          Duration heartbeatInterval, Duration heartbeatTimeout, Duration resubscribeDelay,
                          boolean backfill, int adminPort, Duration drainGrace, Duration drainWindow,
-                         Duration drainDeadline, long maxQueuedBytes, Duration clientTimeout, URI subscriberRedis,
+                         Duration drainDeadline, Duration clientTimeout, URI subscriberRedis, long maxQueuedBytes,
                          Security security) {
 
     public ChatConfig {
@@ -57,8 +58,8 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         return new ChatConfig("127.0.0.1", 3000, Duration.ofMinutes(10), Duration.ofSeconds(30), 16 * 1024, 4096,
                 "node-1", URI.create("redis://127.0.0.1:6379"), 10_000, 10_000, Duration.ofMinutes(5),
                 Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofMillis(200), true,
-                0, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(30), 4L * 1024 * 1024,
-                Duration.ofSeconds(30), URI.create("redis://127.0.0.1:6379"), Security.workshop());
+                0, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                URI.create("redis://127.0.0.1:6379"), 4L * 1024 * 1024, Security.workshop());
     }
 
     /** The defaults on a free loopback port, for tests, against the given Redis. */
@@ -69,80 +70,86 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
     public ChatConfig withPort(int newPort) {
         return new ChatConfig(host, newPort, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
-    }
-
-    public ChatConfig withHost(String newHost) {
-        return new ChatConfig(newHost, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
-                historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
+                maxQueuedBytes, security);
     }
 
     /** Names the node and its Redis; the subscription connects to the same Redis. */
     public ChatConfig withNode(String newNodeId, URI newRedis) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, newNodeId, newRedis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout,
-                newRedis, security);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, newRedis,
+                maxQueuedBytes, security);
     }
 
     public ChatConfig withSubscriberRedis(URI newSubscriberRedis) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout,
-                newSubscriberRedis, security);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout,
+                newSubscriberRedis, maxQueuedBytes, security);
     }
 
     public ChatConfig withTimeouts(Duration newIdleTimeout, Duration newPingInterval) {
         return new ChatConfig(host, port, newIdleTimeout, newPingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
+                maxQueuedBytes, security);
     }
 
     public ChatConfig withHistory(int newHistoryLength, int newMaxReplay) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 newHistoryLength, newMaxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
+                maxQueuedBytes, security);
     }
 
     public ChatConfig withSubscription(Duration newHeartbeatInterval, Duration newHeartbeatTimeout,
                                        Duration newResubscribeDelay, boolean newBackfill) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, newHeartbeatInterval, newHeartbeatTimeout,
-                newResubscribeDelay, newBackfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes,
-                clientTimeout, subscriberRedis, security);
+                newResubscribeDelay, newBackfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout,
+                subscriberRedis, maxQueuedBytes, security);
     }
 
     public ChatConfig withAdminPort(int newAdminPort) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, newAdminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
+                resubscribeDelay, backfill, newAdminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
+                maxQueuedBytes, security);
     }
 
     public ChatConfig withDrain(Duration newGrace, Duration newWindow, Duration newDeadline) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, newGrace, newWindow, newDeadline, maxQueuedBytes, clientTimeout, subscriberRedis, security);
+                resubscribeDelay, backfill, adminPort, newGrace, newWindow, newDeadline, clientTimeout, subscriberRedis,
+                maxQueuedBytes, security);
     }
 
-    public ChatConfig withLimits(long newMaxQueuedBytes, Duration newClientTimeout) {
+    public ChatConfig withClientTimeout(Duration newClientTimeout) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, newMaxQueuedBytes,
-                newClientTimeout, subscriberRedis, security);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, newClientTimeout, subscriberRedis,
+                maxQueuedBytes, security);
+    }
+
+    public ChatConfig withMaxQueuedBytes(long newMaxQueuedBytes) {
+        return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
+                historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
+                newMaxQueuedBytes, security);
     }
 
     public ChatConfig withSecurity(Security newSecurity) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
-                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, maxQueuedBytes, clientTimeout,
-                subscriberRedis, newSecurity);
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
+                maxQueuedBytes, newSecurity);
     }
 
     /**
-     * The command line ({@link Options}) over the defaults. {@code --profile} picks the security defaults
-     * ({@link Security#workshop()} or {@link Security#secure(String)}), the other security flags override them.
-     * A wrong flag throws {@link IllegalArgumentException}.
+     * The command line ({@link Options}) over the defaults; a wrong flag throws {@link IllegalArgumentException}.
+     * {@code --profile} picks the security defaults ({@link Security#workshop()} or {@link Security#secure(String)});
+     * the other security flags override them.
      */
     public static ChatConfig fromArgs(String[] args) {
         Options options = Options.parse(args);
@@ -166,11 +173,18 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
                 .withDrain(Options.or(options.drainGrace, config.drainGrace()),
                         Options.or(options.drainWindow, config.drainWindow()),
                         Options.or(options.drainDeadline, config.drainDeadline()))
-                .withLimits(Options.or(options.maxQueuedBytes, config.maxQueuedBytes()),
-                        Options.or(options.clientTimeout, config.clientTimeout()))
+                .withClientTimeout(Options.or(options.clientTimeout, config.clientTimeout()))
                 .withSubscriberRedis(Options.or(options.subscriberRedis, redis))
                 .withSubscription(config.heartbeatInterval(), config.heartbeatTimeout(), config.resubscribeDelay(),
                         Options.or(options.backfill, config.backfill()))
+                .withMaxQueuedBytes(Options.or(options.maxQueuedBytes, config.maxQueuedBytes()))
                 .withSecurity(security);
+    }
+
+    public ChatConfig withHost(String newHost) {
+        return new ChatConfig(newHost, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
+                historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
+                maxQueuedBytes, security);
     }
 }

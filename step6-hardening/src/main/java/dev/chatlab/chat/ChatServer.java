@@ -57,7 +57,7 @@ public final class ChatServer implements AutoCloseable {
 
     private final ChatConfig config;
     private final Javalin app;
-    /** Jetty's HTTP sessions (the chat keeps none; see the session cache below). */
+    /** Jetty's HTTP sessions: the server keeps none (see the session cache below). */
     private volatile SessionHandler sessions;
     private final Rooms rooms = new Rooms();
     private final Protocol protocol;
@@ -103,13 +103,13 @@ public final class ChatServer implements AutoCloseable {
             QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000);
             threads.setName("JettyServerThreadPool");
             javalin.jetty.threadPool = threads;
-            // Javalin opens an HTTP session for every WebSocket upgrade; the chat has no use for one, so none is kept
-            // (with the default cache each idle socket kept a session for half an hour).
+            // Javalin opens an HTTP session on every WebSocket upgrade. Nothing here uses one, and Jetty's default cache
+            // kept each after its socket closed, for the life of the process: so none is kept.
             javalin.jetty.modifyServletContextHandler(handler -> {
                 sessions = handler.getSessionHandler();
-                NullSessionCache none = new NullSessionCache(handler.getSessionHandler());
+                NullSessionCache none = new NullSessionCache(sessions);
                 none.setSessionDataStore(new NullSessionDataStore());
-                handler.getSessionHandler().setSessionCache(none);
+                sessions.setSessionCache(none);
             });
             javalin.jetty.modifyWebSocketServletFactory(factory -> {
                 factory.setIdleTimeout(config.idleTimeout());
@@ -171,7 +171,8 @@ public final class ChatServer implements AutoCloseable {
                     Connection connection = connection(ctx);
                     connection.lastHeardNanos = System.nanoTime();
                     String text = ctx.message();
-                    if (withinRate(connection, utf8Length(text), text)) {
+                    // The allowance counts bytes as they came on the wire, in UTF-8.
+                    if (withinRate(connection, text.getBytes(StandardCharsets.UTF_8).length, text)) {
                         receive(connection, text);
                     }
                 });
@@ -191,7 +192,7 @@ public final class ChatServer implements AutoCloseable {
                     log.info("{} from {} disconnected from {} ({} {})", connection.id, connection.clientAddress,
                             config.nodeId(), ctx.status(), Logs.clean(ctx.reason()));
                 });
-                ws.onError(ctx -> log.debug("{} failed: {}", connection(ctx).id, String.valueOf(ctx.error())));
+                ws.onError(ctx -> log.warn("{} failed: {}", connection(ctx).id, String.valueOf(ctx.error())));
             });
         });
         this.admin = new Admin(config.adminPort(), this::drain);
@@ -210,7 +211,7 @@ public final class ChatServer implements AutoCloseable {
         log.info("{} connected to {} from {}{}", connection.id, config.nodeId(), connection.clientAddress,
                 connection.identity == null ? "" : " as " + Logs.clean(connection.identity.name()));
         if (draining.get()) {
-            // The load balancer has not noticed yet: send this client on to another node at once.
+            // Let in between the load balancer's checks: sent on at once.
             connection.close(SERVICE_RESTART, "node draining: reconnect");
         }
     }
@@ -228,6 +229,7 @@ public final class ChatServer implements AutoCloseable {
         } catch (History.Unavailable e) {
             log.warn("{}: {}", connection.id, e.getMessage());
             metrics.error("unavailable");
+            // With its clientMsgId, a resilient client knows which send to retry.
             String message = "the chat's store is unavailable; try again";
             connection.send(clientMsgId == null ? Protocol.error("unavailable", message)
                     : Protocol.error("unavailable", message, clientMsgId));
@@ -280,24 +282,6 @@ public final class ChatServer implements AutoCloseable {
         connection.send(clientMsgId == null ? Protocol.error("rate_limited", message)
                 : Protocol.error("rate_limited", message, clientMsgId));
         return false;
-    }
-
-    static long utf8Length(String text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
     }
 
     private void handle(Connection connection, Request request) throws BadFrame {
@@ -578,12 +562,12 @@ public final class ChatServer implements AutoCloseable {
         return URI.create("http://" + config.host() + ":" + port() + "/");
     }
 
-    /** Stops the node. Clients are closed with 1001 first: stopping Jetty under them would give them 1006. */
-    /** Whether the node holds the HTTP session with this id: it should hold none, whatever its sockets did. */
+    /** Whether the server holds the HTTP session with this id: it should hold none, whatever its sockets did. */
     boolean holdsSession(String id) {
         return sessions != null && sessions.getManagedSession(id) != null;
     }
 
+    /** Stops the node. Clients are closed with 1001 first: stopping Jetty under them would give them 1006. */
     @Override
     public void close() {
         connections.forEach(c -> c.close(1001, "node stopping"));

@@ -75,7 +75,7 @@ final class Connection {
     /** Starts the close handshake; nothing more is sent. */
     void close(int code, String reason) {
         closing = true;
-        socket.session.close(code, reason, Callback.NOOP);
+        socket.closeSession(code, reason);
     }
 
     /** Drops the TCP connection at once, for a client that will not finish a close handshake. */

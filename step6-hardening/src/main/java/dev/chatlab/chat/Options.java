@@ -67,7 +67,7 @@ final class Options {
             description = "another route to the same Redis for the subscription (default: --redis)")
     URI subscriberRedis;
 
-    @Option(names = "--backfill", paramLabel = "on|off", converter = OnOffConverter.class,
+    @Option(names = "--backfill", paramLabel = "on|off", arity = "1", converter = OnOffConverter.class,
             description = "fetch from history what the subscription missed (default on)")
     Boolean backfill;
 
@@ -95,7 +95,7 @@ final class Options {
             description = "how long a token from POST /login is valid (default 15m)")
     Duration tokenTtl;
 
-    @Option(names = "--require-tls", paramLabel = "on|off", converter = OnOffConverter.class,
+    @Option(names = "--require-tls", paramLabel = "on|off", arity = "1", converter = OnOffConverter.class,
             description = "take sockets and logins only if a trusted proxy says they came over TLS")
     Boolean requireTls;
 

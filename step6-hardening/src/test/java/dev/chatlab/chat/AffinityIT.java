@@ -25,7 +25,7 @@ class AffinityIT {
     @Test
     void the_affinity_config_keeps_a_room_on_one_node_and_moves_only_the_dead_nodes_rooms() {
         List<String> rooms = IntStream.range(0, 12).mapToObj(i -> "room-" + i).toList();
-        try (Swarm swarm = Swarm.start(ChatNodeProcess.jarOf("step5-loadbalancer"), 3, Balancing.ROOM_AFFINITY, List.of());
+        try (Swarm swarm = Swarm.start(ChatNodeProcess.jarOf("step6-hardening"), 3, Balancing.ROOM_AFFINITY, List.of());
              Crowd crowd = Crowd.start(36, rooms, room -> URI.create(swarm.wsUri() + "?roomId=" + room))) {
             await("everyone in").atMost(ofSeconds(30)).until(crowd::allConnected);
             Map<String, Set<String>> nodesOfRoom = nodesOfRooms(crowd, rooms);

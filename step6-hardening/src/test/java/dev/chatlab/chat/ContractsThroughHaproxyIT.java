@@ -20,7 +20,7 @@ class ContractsThroughHaproxyIT {
 
     @BeforeAll
     static void start() {
-        swarm = Swarm.start(ChatNodeProcess.jarOf("step5-loadbalancer"), 3, Balancing.LEAST_CONNECTIONS, List.of());
+        swarm = Swarm.start(ChatNodeProcess.jarOf("step6-hardening"), 3, Balancing.LEAST_CONNECTIONS, List.of());
     }
 
     @AfterAll

@@ -25,7 +25,7 @@ class FailoverIT {
     private static final List<String> ROOMS = List.of("red", "green", "blue");
 
     private static Swarm swarm(List<String> nodeArgs) {
-        return Swarm.start(ChatNodeProcess.jarOf("step5-loadbalancer"), 3, Balancing.LEAST_CONNECTIONS, nodeArgs);
+        return Swarm.start(ChatNodeProcess.jarOf("step6-hardening"), 3, Balancing.LEAST_CONNECTIONS, nodeArgs);
     }
 
     @Test
