@@ -103,6 +103,8 @@ public final class ChatServer implements AutoCloseable {
             QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000);
             threads.setName("JettyServerThreadPool");
             javalin.jetty.threadPool = threads;
+            // Closes each connection gently, so a client still writing reads the close frame (see the class).
+            javalin.jetty.addConnector((server, http) -> new LingeringConnector(server, http, config.host(), config.port()));
             // Javalin opens an HTTP session on every WebSocket upgrade. Nothing here uses one, and Jetty's default cache
             // kept each after its socket closed, for the life of the process: so none is kept.
             javalin.jetty.modifyServletContextHandler(handler -> {
