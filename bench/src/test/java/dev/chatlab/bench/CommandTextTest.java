@@ -1,6 +1,7 @@
 package dev.chatlab.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -32,7 +33,16 @@ class CommandTextTest {
     void the_target_is_always_said_and_affinity_when_set() {
         assertThat(recorded("fanout")).isEqualTo("bench fanout --target step4");
         assertThat(recorded("fanout", "--affinity", "--target", "step5")).isEqualTo("bench fanout --target step5 --affinity");
-        assertThat(recorded("ramp")).isEqualTo("bench ramp --target step5");
+        assertThat(recorded("ramp")).isEqualTo("bench ramp --target step6");
+    }
+
+    @Test
+    void a_step_given_by_number_is_recorded_as_its_target() {
+        assertThat(recorded("fanout", "--step", "5")).isEqualTo("bench fanout --target step5");
+        assertThat(recorded("fanout", "--step", "step6", "--affinity")).isEqualTo("bench fanout --target step6 --affinity");
+        assertThat(recorded("ramp", "--target", "5")).isEqualTo("bench ramp --target step5");
+        assertThatThrownBy(() -> recorded("fanout", "--step", "7"))
+                .hasMessageContaining("'7' is not a target: step2, step4, step5 or step6");
     }
 
     @Test

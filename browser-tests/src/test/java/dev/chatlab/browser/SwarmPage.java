@@ -9,7 +9,7 @@ import java.util.Map;
 import org.openqa.selenium.By;
 
 /**
- * Step 5's page in one window: the room, plus the badge and the panel of the page's resilient client
+ * The swarm's page (steps 5 and 6) in one window: the room, plus the badge and the panel of the page's resilient client
  * ("connected to node-N", "reconnecting in Ns", "resumed on node-N"; seq, node, reconnects, gaps, duplicates, unacked).
  */
 public final class SwarmPage {

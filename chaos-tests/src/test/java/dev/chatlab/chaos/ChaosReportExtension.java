@@ -52,7 +52,9 @@ public final class ChaosReportExtension implements ParameterResolver, AfterTestE
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("report", key -> {
             ChaosReport report = new ChaosReport("Chat lab · chaos report");
             report.note("Toxiproxy: " + swarms(context).toxiproxy());
-            report.note("swarm: Redis (append-only), 3 step 5 nodes (separate JVMs), HAProxy (leastconn); clients → Toxiproxy"
+            int step = ChaosSwarm.step();
+            report.note("swarm: Redis (append-only), 3 step " + step + " nodes (" + ChaosSwarm.nodeModule(step)
+                    + ", separate JVMs; -D" + ChaosSwarm.STEP_PROPERTY + " picks the step), HAProxy (leastconn); clients → Toxiproxy"
                     + " → HAProxy → nodes, each node → its own two Toxiproxy proxies (commands, subscription) → Redis;"
                     + " a scenario reuses the last swarm only when it is proven clean, else starts a fresh one");
             report.note("workload: " + ChaosScenario.Setup.standard().describe());

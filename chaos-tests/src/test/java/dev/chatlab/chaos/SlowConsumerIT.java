@@ -10,12 +10,14 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A client that cannot keep up (its link throttled while its room is flooded) is closed by its node with 4008,
  * resumes without loss once its link recovers, and the rest of its room never notices; its nodes run with a small
- * queue limit, so it gets a swarm of its own.
+ * queue limit, so it gets a swarm of its own. The bound is step 6's: on step 5 the same fault is run to show what
+ * a node without it does (it keeps the backlog in memory and never closes the client).
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 @ExtendWith(ChaosReportExtension.class)
@@ -31,7 +33,17 @@ class SlowConsumerIT {
     private static final int FLOOD_CHARS = 4000;
     private static final Duration FLOOD_WITHIN = Duration.ofSeconds(15);
 
+    /** Whether the nodes bound what waits for a socket (step 6 on), i.e. whether there is a 4008 to see. */
+    static boolean nodesBoundTheirQueues() {
+        return ChaosSwarm.step() >= 6;
+    }
+
+    static boolean nodesDoNotBoundTheirQueues() {
+        return !nodesBoundTheirQueues();
+    }
+
     @Test
+    @EnabledIf("nodesBoundTheirQueues")
     void slow_consumer_behind_a_thin_link__closed_with_4008_it_resumes_and_its_room_is_unaffected(ChaosScenario scenario) {
         Setup setup = Setup.standard()
                 .withNodeArgs("--max-queued-bytes", String.valueOf(QUEUE_LIMIT_BYTES))
@@ -61,6 +73,36 @@ class SlowConsumerIT {
             });
             await("the slow client finds its connection closed once its link recovers, and resumes").atMost(Duration.ofSeconds(30))
                     .until(() -> slow.inRoom() && !slow.reconnects().isEmpty());
+        });
+    }
+
+    @Test
+    @EnabledIf("nodesDoNotBoundTheirQueues")
+    void slow_consumer_behind_a_thin_link_on_step_5__never_closed_its_backlog_waits_in_the_node_and_its_room_is_unaffected(
+            ChaosScenario scenario) {
+        Setup setup = Setup.standard()
+                .withEntries(i -> i == 0 ? ChaosSwarm.LB_SLOW : i % 2 == 0 ? ChaosSwarm.LB : ChaosSwarm.LB_HALF)
+                .withBackWithin(Duration.ofSeconds(60));
+        scenario.run("slow consumer on step 5 (no bound on a socket's queue): " + LINK_KILOBYTES_PER_SECOND
+                + " KB/s link, its room flooded", "slow5", setup, run -> {
+            Recorder slow = run.workload().member(0);
+            List<Recorder> roommates = run.workload().in(slow.room()).stream().filter(m -> m != slow).toList();
+            long at = run.clock().now();
+            run.faults().during(run.faults().thinLink(ChaosSwarm.LB_SLOW, LINK_KILOBYTES_PER_SECOND), () -> {
+                Workload.Flood flood = run.workload().flood(roommates.get(0), FLOOD_MESSAGES, FLOOD_CHARS, FLOOD_WITHIN);
+                try {
+                    long late = run.clock().now() + FLOOD_WITHIN.toMillis();
+                    await("the rest of its room keeps hearing live traffic through the whole flood")
+                            .atMost(FLOOD_WITHIN.plusSeconds(10))
+                            .until(() -> run.clock().now() > late && roommates.stream().allMatch(m -> m.receivingSince(late - 1500)));
+                } finally {
+                    flood.stop();
+                }
+                assertThat(roommates).as("the rest of its room kept their connections")
+                        .allMatch(m -> closedSince(m, at) == 0);
+            });
+            // What the fault shows on step 5: nothing closes the slow client; its backlog waits in its node's memory
+            // (Jetty's queue has no bound) and drains once the link recovers, or its own heartbeat gives up first.
         });
     }
 }

@@ -1,7 +1,5 @@
 package dev.chatlab.chat;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatlab.chat.Protocol.BadFrame;
 import dev.chatlab.chat.Protocol.Join;
 import dev.chatlab.chat.Protocol.Leave;
@@ -17,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,33 +28,24 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.session.NullSessionCache;
 import org.eclipse.jetty.session.NullSessionDataStore;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Step 5: a chat node meant to run behind a load balancer, several of them sharing Redis. On top of
  * step 4 it says when it can take traffic ({@code /ready}), leaves gracefully (drain: 503, then its
- * clients are asked to reconnect elsewhere with 1012, spread over a window), protects itself from
- * clients that cannot keep up (4008) or have silently gone, and reports its numbers ({@code /metrics}).
+ * clients are asked to reconnect elsewhere with 1012, spread over a window), drops clients that have
+ * silently gone, and reports its numbers ({@code /metrics}).
  */
 public final class ChatServer implements AutoCloseable {
-    /** Jetty's worker threads at most. */
-    static final int MAX_THREADS = 64;
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     private static final String CONNECTION = "connection";
-    private static final String ADMISSION = "admission";
-    private static final int BAD_FRAMES_LOGGED = 5;
-    /** Close code for a policy violation: a client that keeps sending past its rate limit. */
-    static final int POLICY = 1008;
-    /** Close code for a client whose outgoing queue overflowed: reconnect and resume. */
-    static final int SLOW_CONSUMER = 4008;
     /** Close code for a node that is going away on purpose: reconnect now, elsewhere. */
     static final int SERVICE_RESTART = 1012;
 
     private final ChatConfig config;
     private final Javalin app;
-    /** Jetty's HTTP sessions (the chat keeps none; see the session cache below). */
+    /** Jetty's HTTP sessions: the server keeps none (see the session cache below). */
     private volatile SessionHandler sessions;
     private final Rooms rooms = new Rooms();
     private final Protocol protocol;
@@ -65,8 +53,6 @@ public final class ChatServer implements AutoCloseable {
     private final Fanout fanout;
     private final Metrics metrics;
     private final Admin admin;
-    private final Tokens tokens;
-    private final Gate gate;
     private final ScheduledExecutorService scheduler;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionNumbers = new AtomicLong();
@@ -89,50 +75,26 @@ public final class ChatServer implements AutoCloseable {
         metrics.gauge("chat.rooms", "rooms with members on this node", rooms::count);
         metrics.gauge("chat.draining", "1 while the node drains", () -> draining.get() ? 1 : 0);
         metrics.gauge("chat.redis.subscribed", "1 while the Redis subscription is confirmed", () -> fanout.subscribed() ? 1 : 0);
-        Security security = config.security();
-        this.tokens = security.tokenSecret() == null ? null : new Tokens(security.tokenSecret(), security.tokenTtl());
-        this.gate = new Gate(security, tokens, metrics, config.nodeId());
         HistoryApi historyApi = new HistoryApi(history);
-        String page = resource("/public/index.html").replace("{{auth}}", security.tokensRequired() ? "token" : "none");
+        String page = resource("/public/index.html");
         this.app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
-            // The only request with a body is a login: a few dozen bytes.
-            javalin.http.maxRequestSize = 16 * 1024;
-            // Handlers wait on Redis through a pool of 32 connections: more threads than twice that would only wait
-            // for the pool, and every thread costs memory (Jetty's default allows 250, a connection storm starts them all).
-            QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 8, 60_000);
-            threads.setName("JettyServerThreadPool");
-            javalin.jetty.threadPool = threads;
-            // Javalin opens an HTTP session for every WebSocket upgrade; the chat has no use for one, so none is kept
-            // (with the default cache each idle socket kept a session for half an hour).
+            // Javalin opens an HTTP session on every WebSocket upgrade. Nothing here uses one, and Jetty's default cache
+            // kept each after its socket closed, for the life of the process: so none is kept.
             javalin.jetty.modifyServletContextHandler(handler -> {
                 sessions = handler.getSessionHandler();
-                NullSessionCache none = new NullSessionCache(handler.getSessionHandler());
+                NullSessionCache none = new NullSessionCache(sessions);
                 none.setSessionDataStore(new NullSessionDataStore());
-                handler.getSessionHandler().setSessionCache(none);
+                sessions.setSessionCache(none);
             });
             javalin.jetty.modifyWebSocketServletFactory(factory -> {
                 factory.setIdleTimeout(config.idleTimeout());
-                // A frame whose header announces more than the limit is refused with 1009 before its payload is
-                // read (autoFragment off makes Jetty check each frame's size; on, it would read it in pieces),
-                // and a message of many small frames is refused once it passes the limit.
-                factory.setAutoFragment(false);
-                factory.setMaxFrameSize(config.maxFrameBytes());
+                // Bigger frames are refused by Jetty with close code 1009 before anything is parsed.
                 factory.setMaxTextMessageSize(config.maxFrameBytes());
                 factory.setMaxBinaryMessageSize(config.maxFrameBytes());
-                // No compression: a compressed frame can inflate far beyond the frame limit, and the secret in
-                // a compressed stream can leak through its length (CRIME/BREACH). Chat frames are small anyway.
-                factory.getAvailableExtensionNames().removeIf(name -> name.contains("deflate"));
             });
             javalin.routes.get("/", ctx -> ctx.html(page));
-            javalin.routes.get("/rooms/{roomId}/messages", security.tokensRequired()
-                    ? ctx -> {
-                        if (authorised(ctx, ctx.pathParam("roomId"))) {
-                            historyApi.messages(ctx);
-                        }
-                    }
-                    : historyApi::messages);
-            javalin.routes.post("/login", this::login);
+            javalin.routes.get("/rooms/{roomId}/messages", historyApi::messages);
             javalin.routes.get("/health", ctx -> json(ctx, 200, health()));
             javalin.routes.get("/ready", this::ready);
             javalin.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -143,26 +105,6 @@ public final class ChatServer implements AutoCloseable {
                 json(ctx, 503, Protocol.JSON.createObjectNode().put("code", "unavailable")
                         .put("message", "history is unavailable; try again").toString());
             });
-            // Runs on the HTTP request, before Jetty upgrades it: a refusal here is a 403 or 503, never a socket.
-            javalin.routes.wsBeforeUpgrade("/", ctx -> {
-                try {
-                    ctx.attribute(ADMISSION, gate.admit(ctx));
-                } catch (Gate.Refusal refusal) {
-                    // Dropping the remaining handlers drops the upgrade itself; Javalin writes no body on this path.
-                    ctx.skipRemainingHandlers();
-                    byte[] body = errorBody(refusal.code, refusal.getMessage()).getBytes(StandardCharsets.UTF_8);
-                    ctx.res().setStatus(refusal.status);
-                    ctx.res().setContentType("application/json");
-                    ctx.res().setContentLength(body.length);
-                    ctx.res().getOutputStream().write(body);
-                }
-            });
-            javalin.routes.wsAfterUpgrade("/", ctx -> {
-                if (ctx.res().getStatus() != 101 && ctx.attribute(ADMISSION) instanceof Gate.Admission admission) {
-                    // Admitted, but Jetty refused the upgrade itself (a malformed handshake): give the place back.
-                    gate.release(admission.clientAddress());
-                }
-            });
             // The same path serves the page (plain GET) and the socket (GET with Upgrade: websocket).
             javalin.routes.ws("/", ws -> {
                 ws.onConnect(this::connected);
@@ -170,47 +112,35 @@ public final class ChatServer implements AutoCloseable {
                     metrics.framesIn.increment();
                     Connection connection = connection(ctx);
                     connection.lastHeardNanos = System.nanoTime();
-                    String text = ctx.message();
-                    if (withinRate(connection, utf8Length(text), text)) {
-                        receive(connection, text);
-                    }
+                    receive(connection, ctx.message());
                 });
                 ws.onBinaryMessage(ctx -> {
                     metrics.framesIn.increment();
-                    Connection connection = connection(ctx);
-                    if (withinRate(connection, ctx.data().remaining(), "")) {
-                        refuse(connection, new BadFrame("bad_json", "binary frames are not accepted; send JSON text frames"), null);
-                    }
+                    metrics.error("bad_json");
+                    connection(ctx).send(Protocol.error("bad_json", "binary frames are not accepted; send JSON text frames"));
                 });
                 ws.onClose(ctx -> {
                     Connection connection = connection(ctx);
                     leave(connection);
-                    if (connections.remove(connection)) {
-                        gate.release(connection.clientAddress);
-                    }
-                    log.info("{} from {} disconnected from {} ({} {})", connection.id, connection.clientAddress,
-                            config.nodeId(), ctx.status(), Logs.clean(ctx.reason()));
+                    connections.remove(connection);
+                    log.info("{} disconnected from {} ({} {})", connection.id, config.nodeId(), ctx.status(), ctx.reason());
                 });
-                ws.onError(ctx -> log.debug("{} failed: {}", connection(ctx).id, String.valueOf(ctx.error())));
+                ws.onError(ctx -> log.warn("{} failed: {}", connection(ctx).id, String.valueOf(ctx.error())));
             });
         });
         this.admin = new Admin(config.adminPort(), this::drain);
     }
 
     private void connected(WsContext ctx) {
-        Gate.Admission admission = ctx.attribute(ADMISSION);
-        Connection connection = new Connection(connectionNumbers.incrementAndGet(), ctx, admission.clientAddress(),
-                admission.identity(), new RateLimit(config.security(), System.nanoTime()), config.maxQueuedBytes(),
-                this::slowConsumer, metrics);
+        Connection connection = new Connection(connectionNumbers.incrementAndGet(), ctx, metrics);
         ctx.attribute(CONNECTION, connection);
         connections.add(connection);
         if (!config.pingInterval().isZero()) {
             ctx.enableAutomaticPings(config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
         }
-        log.info("{} connected to {} from {}{}", connection.id, config.nodeId(), connection.clientAddress,
-                connection.identity == null ? "" : " as " + Logs.clean(connection.identity.name()));
+        log.info("{} connected to {} from {}", connection.id, config.nodeId(), connection.remoteAddress());
         if (draining.get()) {
-            // The load balancer has not noticed yet: send this client on to another node at once.
+            // Let in between the load balancer's checks: sent on at once.
             connection.close(SERVICE_RESTART, "node draining: reconnect");
         }
     }
@@ -224,98 +154,22 @@ public final class ChatServer implements AutoCloseable {
             }
             handle(connection, request);
         } catch (BadFrame bad) {
-            refuse(connection, bad, clientMsgId);
+            log.debug("{} sent a bad frame: {}", connection.id, bad.code);
+            metrics.error(bad.code);
+            connection.send(Protocol.error(bad.code, bad.getMessage()));
         } catch (History.Unavailable e) {
             log.warn("{}: {}", connection.id, e.getMessage());
             metrics.error("unavailable");
+            // With its clientMsgId, a resilient client knows which send to retry.
             String message = "the chat's store is unavailable; try again";
             connection.send(clientMsgId == null ? Protocol.error("unavailable", message)
                     : Protocol.error("unavailable", message, clientMsgId));
         }
     }
 
-    /** Answers a frame the node will not act on with an {@code error}; the first few per client are logged. */
-    private void refuse(Connection connection, BadFrame bad, String clientMsgId) {
-        metrics.error(bad.code);
-        if (connection.badFramesLogged < BAD_FRAMES_LOGGED) {
-            connection.badFramesLogged++;
-            log.info("{} from {}: refused a frame: {}{}", connection.id, connection.clientAddress, bad.code,
-                    connection.badFramesLogged == BAD_FRAMES_LOGGED ? " (more are counted in chat_errors_total, not logged)" : "");
-        }
-        connection.send(clientMsgId == null ? Protocol.error(bad.code, bad.getMessage())
-                : Protocol.error(bad.code, bad.getMessage(), clientMsgId));
-    }
-
-    /**
-     * Spends the frame from the client's allowance before anything else is done with it. A frame over the
-     * limit is answered {@code error: rate_limited} (with its clientMsgId, so a resilient client retries it
-     * later); a client that keeps going anyway is closed with 1008.
-     */
-    private boolean withinRate(Connection connection, long bytes, String frame) {
-        RateLimit.Verdict verdict = connection.rateLimit.take(bytes, System.nanoTime());
-        if (verdict == RateLimit.Verdict.ADMITTED) {
-            return true;
-        }
-        metrics.error("rate_limited");
-        if (connection.isClosing()) {
-            return false;
-        }
-        if (verdict == RateLimit.Verdict.ABUSE) {
-            metrics.abusers.increment();
-            log.warn("{} from {}: over {} frames refused within {} s; closing with {}", connection.id,
-                    connection.clientAddress, config.security().maxStrikes(), config.security().strikeWindow().toSeconds(),
-                    POLICY);
-            connection.close(POLICY, "rate limit exceeded again and again");
-            // A flooder may not even read the close frame: its TCP connection goes shortly after.
-            scheduler.schedule(connection::disconnect, 2, TimeUnit.SECONDS);
-            return false;
-        }
-        if (connection.rateLimit.refusals() == 1 || connection.rateLimit.refusals() % 1000 == 0) {
-            log.info("{} from {}: rate limited ({} frames refused so far)", connection.id, connection.clientAddress,
-                    connection.rateLimit.refusals());
-        }
-        String clientMsgId = Protocol.clientMsgIdIn(frame);
-        String message = "slow down: at most " + (long) config.security().rateMessages() + " frames and "
-                + config.security().rateBytes() + " bytes per second";
-        connection.send(clientMsgId == null ? Protocol.error("rate_limited", message)
-                : Protocol.error("rate_limited", message, clientMsgId));
-        return false;
-    }
-
-    static long utf8Length(String text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
-    }
-
     private void handle(Connection connection, Request request) throws BadFrame {
         if (request instanceof Join join) {
-            Tokens.Identity identity = connection.identity;
-            if (identity != null) {
-                if (identity.expired(Instant.now())) {
-                    log.info("{} from {}: join refused: the token of {} has expired", connection.id,
-                            connection.clientAddress, Logs.clean(identity.name()));
-                    throw new BadFrame("forbidden", "your token has expired; reconnect with a new one");
-                }
-                if (!identity.allows(join.roomId())) {
-                    log.info("{} from {}: join to {} refused: not in the token of {}", connection.id,
-                            connection.clientAddress, join.roomId(), Logs.clean(identity.name()));
-                    throw new BadFrame("forbidden", "your token does not allow room " + join.roomId());
-                }
-            } else if (join.name() != null) {
-                // Anonymous (workshop) clients name themselves; a token's name cannot be changed by a join.
+            if (join.name() != null) {
                 connection.name(join.name());
             }
             join(connection, join);
@@ -392,18 +246,6 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    /**
-     * A client whose outgoing queue overflowed is closed with 4008 (it may reconnect and resume from
-     * its last seq) instead of letting the queue, and the node's memory, grow without bound. If it does
-     * not even read the close frame, its TCP connection is dropped shortly after.
-     */
-    private void slowConsumer(Connection connection) {
-        metrics.slowConsumers.increment();
-        log.warn("{}: slow consumer ({} bytes queued); closing with {}", connection.id, connection.queuedBytes(), SLOW_CONSUMER);
-        connection.close(SLOW_CONSUMER, "slow consumer: reconnect and resume");
-        scheduler.schedule(connection::disconnect, 2, TimeUnit.SECONDS);
-    }
-
     /** Drops clients that promised heartbeats (they sent {@code ping}) and then went silent: a half-open connection. */
     private void reapSilentClients() {
         long now = System.nanoTime();
@@ -427,7 +269,6 @@ public final class ChatServer implements AutoCloseable {
                 .put("resubscriptions", fanout.resubscriptions())
                 .put("backfilled", fanout.backfilled())
                 .put("connections", connections.size())
-                .put("profile", config.security().profile().toString())
                 .put("rooms", rooms.count())
                 .toString();
     }
@@ -438,57 +279,6 @@ public final class ChatServer implements AutoCloseable {
                 : !history.ping() ? "Redis does not answer" : null;
         json(ctx, reason == null ? 200 : 503, Protocol.JSON.createObjectNode()
                 .put("node", config.nodeId()).put("ready", reason == null).put("reason", reason).toString());
-    }
-
-    /** {@code POST /login {"name": ...}}: a token for that name and every room (the lab's stand-in for a real login). */
-    private void login(Context ctx) {
-        if (tokens == null) {
-            json(ctx, 404, errorBody("no_login", "this node issues no tokens (start it with --token-secret or TOKEN_SECRET)"));
-            return;
-        }
-        String client = gate.clientAddress(ctx);
-        if (config.security().requireTls() && !gate.viaTls(ctx)) {
-            log.info("login from {} refused: not over TLS", client);
-            json(ctx, 403, errorBody("forbidden", "log in over https://"));
-            return;
-        }
-        String name;
-        try {
-            JsonNode body = Protocol.JSON.readTree(ctx.body());
-            name = body == null ? null : body.path("name").asText(null);
-        } catch (JsonProcessingException e) {
-            name = null;
-        }
-        if (name == null || !Protocol.isName(name.strip())) {
-            log.info("login from {} refused: no valid name", client);
-            json(ctx, 400, errorBody("bad_payload", "send {\"name\": ...}: 1-32 characters, without control characters"));
-            return;
-        }
-        name = name.strip();
-        String token = tokens.issue(name, List.of(Tokens.ANY_ROOM));
-        log.info("login from {}: token issued to {} for {} s", client, Logs.clean(name), tokens.ttl().toSeconds());
-        json(ctx, 200, Protocol.JSON.createObjectNode().put("name", name).put("token", token)
-                .put("expiresIn", tokens.ttl().toSeconds()).toString());
-    }
-
-    /** For HTTP routes of the secure profile: the request's token must allow {@code roomId}; answers 401/403 if not. */
-    private boolean authorised(Context ctx, String roomId) {
-        try {
-            Tokens.Identity identity = gate.identify(ctx);
-            if (!identity.allows(roomId)) {
-                json(ctx, 403, errorBody("forbidden", "your token does not allow this room"));
-                return false;
-            }
-            return true;
-        } catch (Tokens.Refused e) {
-            log.info("history request from {} refused: {}", gate.clientAddress(ctx), e.getMessage());
-            json(ctx, 401, errorBody("unauthorized", "a valid token is required: " + e.getMessage()));
-            return false;
-        }
-    }
-
-    private static String errorBody(String code, String message) {
-        return Protocol.JSON.createObjectNode().put("code", code).put("message", message).toString();
     }
 
     private static void json(Context ctx, int status, String body) {
@@ -516,11 +306,13 @@ public final class ChatServer implements AutoCloseable {
     private void closeClientsSpread() {
         List<Connection> clients = new ArrayList<>(connections);
         long window = config.drainWindow().toNanos();
+        // exercise:begin drain-spread: close each client with 1012, the closes spread evenly from now to the end of the drain window
         for (int i = 0; i < clients.size(); i++) {
             Connection client = clients.get(i);
             long delay = clients.size() <= 1 ? 0 : window * i / (clients.size() - 1);
             scheduler.schedule(() -> client.close(SERVICE_RESTART, "node draining: reconnect"), delay, TimeUnit.NANOSECONDS);
         }
+        // exercise:end drain-spread
         scheduler.scheduleWithFixedDelay(() -> {
             if (connections.isEmpty()) {
                 finishDrain("every client left");
@@ -578,12 +370,12 @@ public final class ChatServer implements AutoCloseable {
         return URI.create("http://" + config.host() + ":" + port() + "/");
     }
 
-    /** Stops the node. Clients are closed with 1001 first: stopping Jetty under them would give them 1006. */
-    /** Whether the node holds the HTTP session with this id: it should hold none, whatever its sockets did. */
+    /** Whether the server holds the HTTP session with this id: it should hold none, whatever its sockets did. */
     boolean holdsSession(String id) {
         return sessions != null && sessions.getManagedSession(id) != null;
     }
 
+    /** Stops the node. Clients are closed with 1001 first: stopping Jetty under them would give them 1006. */
     @Override
     public void close() {
         connections.forEach(c -> c.close(1001, "node stopping"));
@@ -609,6 +401,9 @@ public final class ChatServer implements AutoCloseable {
         ChatConfig config;
         try {
             config = ChatConfig.fromArgs(args);
+        } catch (Options.HelpRequested help) {
+            System.out.print(help.getMessage());
+            return;
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -635,8 +430,7 @@ public final class ChatServer implements AutoCloseable {
             // A drain started from the admin endpoint ends the process too; the hook then finds it done.
             new Thread(() -> System.exit(0), "exit-after-drain").start();
         });
-        log.info("step 5 {} listening: {} (WebSocket {}), admin on 127.0.0.1:{}, Redis at {}, {} profile",
-                config.nodeId(), server.httpUri(), server.wsUri(), server.adminPort(), config.redis(),
-                config.security().profile());
+        log.info("step 5 {} listening: {} (WebSocket {}), admin on 127.0.0.1:{}, Redis at {}",
+                config.nodeId(), server.httpUri(), server.wsUri(), server.adminPort(), config.redis());
     }
 }

@@ -1,14 +1,7 @@
 package dev.chatlab.chat;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,19 +21,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * away, a jump in seq (or a new subscription) is filled from the stored history before anything after
  * it is delivered. A subscriber blocked on a dead or frozen Redis never notices by itself, so the node
  * publishes a heartbeat to its own subscription and reconnects when the heartbeat stops arriving.
- *
- * <p>The subscriber thread only reads; a delivery thread writes. It takes whatever has arrived since its
- * last round (one message when the node is quiet, hundreds under load), queues each message's frame,
- * encoded once, to every member, and then writes each member's frames in one go: the busier the node,
- * the more frames share a system call.
  */
 final class Fanout implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Fanout.class);
     private static final String ROOMS_PATTERN = History.channel("*");
-    /** Messages read but not yet delivered; when full, the subscriber stops reading and Redis buffers. */
-    private static final int INBOX_CAPACITY = 10_000;
-    /** At most this many messages are delivered before their frames are written. */
-    private static final int MAX_BATCH = 256;
 
     private final ChatConfig config;
     private final History history;
@@ -48,8 +32,6 @@ final class Fanout implements AutoCloseable {
     private final Metrics metrics;
     private final String heartbeatChannel;
     private final Thread subscriberThread;
-    private final Thread deliveryThread;
-    private final BlockingQueue<History.Message> inbox = new ArrayBlockingQueue<>(INBOX_CAPACITY);
     private final ScheduledExecutorService heartbeat;
     private final CountDownLatch firstSubscription = new CountDownLatch(1);
     private final AtomicLong resubscriptions = new AtomicLong();
@@ -67,8 +49,6 @@ final class Fanout implements AutoCloseable {
         this.heartbeatChannel = "chat:heartbeat:" + config.nodeId();
         this.subscriberThread = new Thread(this::subscribeLoop, config.nodeId() + "-subscriber");
         this.subscriberThread.setDaemon(true);
-        this.deliveryThread = new Thread(this::deliveryLoop, config.nodeId() + "-delivery");
-        this.deliveryThread.setDaemon(true);
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, config.nodeId() + "-heartbeat");
             t.setDaemon(true);
@@ -78,7 +58,6 @@ final class Fanout implements AutoCloseable {
 
     /** Subscribes and returns once Redis has confirmed the subscription: a node is not ready before that. */
     void start(Duration timeout) {
-        deliveryThread.start();
         subscriberThread.start();
         long interval = config.heartbeatInterval().toMillis();
         heartbeat.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.MILLISECONDS);
@@ -179,61 +158,13 @@ final class Fanout implements AutoCloseable {
                 lastHeartbeatNanos = System.nanoTime();
             } else {
                 String roomId = History.roomOf(channel);
-                try {
-                    inbox.put(History.parse(roomId, message));
-                } catch (InterruptedException e) {
-                    // Closing: the message is in the history for whoever needs it.
-                    Thread.currentThread().interrupt();
-                }
+                deliver(History.parse(roomId, message));
             }
-        }
-    }
-
-    /** Delivers what the subscriber has read, in rounds: everything queued in a round is written at its end. */
-    private void deliveryLoop() {
-        List<History.Message> round = new ArrayList<>(MAX_BATCH);
-        Outbox outbox = new Outbox();
-        while (running) {
-            try {
-                round.add(inbox.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            inbox.drainTo(round, MAX_BATCH - 1);
-            try {
-                for (History.Message message : round) {
-                    deliver(message, outbox);
-                }
-            } catch (RuntimeException e) {
-                log.error("{}: delivery failed; the next message or subscription catches up", config.nodeId(), e);
-            } finally {
-                outbox.flush();
-                round.clear();
-            }
-        }
-    }
-
-    /**
-     * The members that have frames queued but not yet written in this round. Used by one thread at a time:
-     * the delivery thread has one, and each catch-up its own.
-     */
-    static final class Outbox {
-        private final Set<Connection> pending = new HashSet<>();
-
-        void queue(Connection member, ByteBuffer frame) {
-            if (member.queue(frame)) {
-                pending.add(member);
-            }
-        }
-
-        void flush() {
-            pending.forEach(Connection::flush);
-            pending.clear();
         }
     }
 
     /** Delivers a message that arrived live, first filling any gap before it from the stored history. */
-    void deliver(History.Message message, Outbox outbox) {
+    void deliver(History.Message message) {
         synchronized (rooms.lockFor(message.roomId())) {
             Rooms.Room room = rooms.get(message.roomId());
             if (room == null) {
@@ -250,7 +181,7 @@ final class Fanout implements AutoCloseable {
                     List<History.Message> missing = history.after(room.id, room.seq, (int) (message.seq() - room.seq - 1));
                     backfilled.addAndGet(missing.size());
                     metrics.backfilled.increment(missing.size());
-                    missing.forEach(m -> send(room, m, outbox));
+                    missing.forEach(m -> send(room, m));
                 } catch (History.Unavailable e) {
                     // Never deliver past a gap: the next message, or the next subscription, tries again.
                     log.warn("{}: cannot fill the gap in {} before seq {}: {}", config.nodeId(), room.id, message.seq(),
@@ -258,21 +189,12 @@ final class Fanout implements AutoCloseable {
                     return;
                 }
             }
-            send(room, message, outbox);
+            send(room, message);
         }
     }
 
     /** Delivers whatever the room's history holds beyond what this node has delivered. */
     void catchUp(String roomId) {
-        Outbox outbox = new Outbox();
-        try {
-            catchUp(roomId, outbox);
-        } finally {
-            outbox.flush();
-        }
-    }
-
-    private void catchUp(String roomId, Outbox outbox) {
         synchronized (rooms.lockFor(roomId)) {
             Rooms.Room room = rooms.get(roomId);
             if (room == null) {
@@ -290,7 +212,7 @@ final class Fanout implements AutoCloseable {
                     }
                     backfilled.addAndGet(missing.size());
                     metrics.backfilled.increment(missing.size());
-                    missing.forEach(m -> send(room, m, outbox));
+                    missing.forEach(m -> send(room, m));
                 }
             } catch (History.Unavailable e) {
                 log.warn("{}: cannot catch up {}: {}", config.nodeId(), roomId, e.getMessage());
@@ -298,16 +220,16 @@ final class Fanout implements AutoCloseable {
         }
     }
 
-    /** Queues one message, encoded once, to every member that has not had it yet. Hold the room's lock. */
-    private void send(Rooms.Room room, History.Message message, Outbox outbox) {
+    /** Sends one message to every member that has not had it yet. Hold the room's lock. */
+    private void send(Rooms.Room room, History.Message message) {
         if (message.seq() <= room.seq) {
             return;
         }
-        ByteBuffer frame = ByteBuffer.wrap(Protocol.message(message.json()).getBytes(StandardCharsets.UTF_8));
+        String frame = Protocol.message(message.json());
         int sent = 0;
         for (Connection member : room.members) {
             if (message.seq() > member.lastSeq) {
-                outbox.queue(member, frame);
+                member.send(frame);
                 member.lastSeq = message.seq();
                 sent++;
             }
@@ -341,6 +263,5 @@ final class Fanout implements AutoCloseable {
             current.disconnect();
         }
         subscriberThread.interrupt();
-        deliveryThread.interrupt();
     }
 }

@@ -1,5 +1,7 @@
 package dev.chatlab.chat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -168,20 +170,15 @@ final class History implements AutoCloseable {
         return messages;
     }
 
-    /**
-     * Reads seq, epoch and sentAt from a stored entry. The append script writes seq and epoch first and
-     * the payload starts with sentAt, so the hot path needs no JSON parser:
-     * {@code {"seq":N,"epoch":"E","sentAt":T,...}}.
-     */
+    /** Reads seq, epoch and sentAt from a stored entry; the JSON itself is kept as stored, to be sent on as it is. */
     static Message parse(String roomId, String json) {
-        int seqStart = "{\"seq\":".length();
-        int seqEnd = json.indexOf(',', seqStart);
-        int epochStart = seqEnd + ",\"epoch\":\"".length();
-        int epochEnd = json.indexOf('"', epochStart);
-        int sentAtStart = epochEnd + "\",\"sentAt\":".length();
-        int sentAtEnd = json.indexOf(',', sentAtStart);
-        return new Message(roomId, Long.parseLong(json.substring(seqStart, seqEnd)), json.substring(epochStart, epochEnd),
-                Long.parseLong(json.substring(sentAtStart, sentAtEnd)), json);
+        try {
+            JsonNode entry = Protocol.JSON.readTree(json);
+            return new Message(roomId, entry.path("seq").asLong(), entry.path("epoch").asText(),
+                    entry.path("sentAt").asLong(), json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored message of " + roomId + " is not JSON: " + json, e);
+        }
     }
 
     void publish(String channel, String message) {

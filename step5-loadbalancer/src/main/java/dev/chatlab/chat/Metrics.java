@@ -17,16 +17,14 @@ final class Metrics {
     final Counter published;
     final Counter delivered;
     final Counter backfilled;
-    final Counter slowConsumers;
     final Counter deadClients;
     final Counter resubscriptions;
-    final Counter abusers;
     final Timer deliveryLatency;
 
     Metrics(String nodeId) {
         registry.config().commonTags("node", nodeId);
         framesIn = Counter.builder("chat.frames.in").description("frames received from clients").register(registry);
-        framesOut = Counter.builder("chat.frames.out").description("frames queued to clients").register(registry);
+        framesOut = Counter.builder("chat.frames.out").description("frames sent to clients").register(registry);
         published = Counter.builder("chat.messages.published").description("messages this node stored and published")
                 .register(registry);
         delivered = Counter.builder("chat.messages.delivered").description("messages delivered to members of this node")
@@ -34,15 +32,11 @@ final class Metrics {
         backfilled = Counter.builder("chat.messages.backfilled")
                 .description("messages this node fetched from history because its subscription missed them")
                 .register(registry);
-        slowConsumers = Counter.builder("chat.connections.slow.closed")
-                .description("connections closed with 4008 because their outgoing queue overflowed").register(registry);
         deadClients = Counter.builder("chat.connections.dead.closed")
                 .description("connections dropped because their client's heartbeats stopped").register(registry);
         resubscriptions = Counter.builder("chat.redis.resubscriptions")
                 .description("times the node lost its Redis subscription and subscribed again").register(registry);
-        abusers = Counter.builder("chat.connections.abusive.closed")
-                .description("connections closed with 1008 because they kept sending past their rate limit").register(registry);
-        // Heap and other memory pools: what a 10 MB frame would show up in if it were buffered.
+        // Heap and other memory pools: where each connection's cost shows.
         new JvmMemoryMetrics().bindTo(registry);
         deliveryLatency = Timer.builder("chat.delivery.latency")
                 .description("from the sender's node storing a message to this node delivering it")
@@ -50,11 +44,6 @@ final class Metrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
-    }
-
-    /** A handshake refused before the upgrade, by reason: tls, origin, token, capacity. */
-    void refused(String reason) {
-        registry.counter("chat.handshakes.refused", "reason", reason).increment();
     }
 
     void error(String code) {

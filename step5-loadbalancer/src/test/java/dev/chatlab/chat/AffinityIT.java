@@ -18,7 +18,7 @@ import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
-/** The source notes' "same room on the same server", with HAProxy hashing roomId consistently. */
+/** "The same room on the same server", with HAProxy hashing roomId consistently. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class AffinityIT {
 

@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -82,9 +81,15 @@ class ConnectionLifetimeTest {
     @Test
     void the_command_line_says_what_to_fix() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--port"}))
-                .hasMessageContaining("--port needs a value");
+                .hasMessageContaining("Missing required parameter for option '--port'");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--port", "x"}))
-                .hasMessageContaining("--port must be a number");
+                .hasMessageContaining("Invalid value for option '--port': 'x' is not an int");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--drain-window", "soon"}))
+                .hasMessageContaining("Invalid value for option '--drain-window': 'soon' is not a duration like 500ms, 3s or 2m");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--backfill", "yes"}))
+                .hasMessageContaining("Invalid value for option '--backfill': 'yes' is neither on nor off");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ChatConfig.fromArgs(new String[] {"--help"}))
+                .isInstanceOf(Options.HelpRequested.class).hasMessageContaining("--drain-window=DURATION");
     }
 
     @Test
@@ -93,9 +98,8 @@ class ConnectionLifetimeTest {
         try (ChatServer server = ChatServer.start(ChatConfig.forTests("node-1", redis.uri()))) {
             List<String> sessionIds = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                try (Wire socket = Wire.handshake(server.wsUri(), Map.of())) {
-                    assertThat(socket.upgraded()).isTrue();
-                    String cookie = socket.header("Set-Cookie");
+                try (ChatClient client = ChatClient.connect("c" + i, server.wsUri())) {
+                    String cookie = client.handshake().getFieldValue("Set-Cookie");
                     assertThat(cookie).as("the upgrade answer names its session").startsWith("JSESSIONID=");
                     sessionIds.add(cookie.substring("JSESSIONID=".length()).split(";")[0]);
                 }

@@ -3,6 +3,7 @@ package dev.chatlab.chat;
 import static java.time.Duration.ofMillis;
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 import dev.chatlab.testkit.ChatClient;
@@ -10,6 +11,13 @@ import dev.chatlab.testkit.Frames;
 import dev.chatlab.testkit.HttpJson;
 import dev.chatlab.testkit.RawWebSocket;
 import dev.chatlab.testkit.redis.RedisServer;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,14 +26,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
-/** What step 5 adds to a node, seen from outside one node: readiness, drain, slow and silent clients, metrics. */
+/** What step 5 adds to a node, seen from outside one node: readiness, drain, silent clients, metrics. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class NodeLifecycleTest {
 
@@ -94,30 +101,8 @@ class NodeLifecycleTest {
     }
 
     @Test
-    void a_slow_consumer_is_closed_with_4008_while_the_rest_of_its_room_keeps_receiving() {
-        try (Cluster cluster = Cluster.start(1, c -> c.withLimits(256 * 1024, c.clientTimeout()));
-             ChatClient alice = ChatClient.connect("alice", cluster.node(1).wsUri()).joinAndWait("flood");
-             ChatClient bob = ChatClient.connect("bob", cluster.node(1).wsUri()).joinAndWait("flood");
-             RawWebSocket sloth = RawWebSocket.connect(cluster.node(1).wsUri(), 4096)) {
-            sloth.sendText(Frames.join("flood"));
-            // The sloth never reads: its TCP buffers fill, then the node's queue for it, until the limit.
-            String big = "x".repeat(4000);
-            int total = 2000;
-            IntStream.range(0, total).forEach(i -> alice.say(i + " " + big));
-            await("bob receives every message").atMost(ofSeconds(60))
-                    .failFast("bob was disconnected", bob::isClosed)
-                    .until(() -> bob.texts().size() == total);
-            assertThat(alice.isOpen() && bob.isOpen()).isTrue();
-            await("the node counts one slow consumer").atMost(ofSeconds(10))
-                    .until(() -> metric(cluster.node(1), "chat_connections_slow_closed_total") >= 1);
-            OptionalInt code = sloth.readUntilClose();
-            assertThat(code).as("the sloth finds a 4008 close at the end of what it was sent").hasValue(4008);
-        }
-    }
-
-    @Test
     void a_client_that_sent_heartbeats_and_went_silent_is_dropped_after_the_client_timeout() {
-        try (Cluster cluster = Cluster.start(1, c -> c.withLimits(c.maxQueuedBytes(), ofMillis(900)));
+        try (Cluster cluster = Cluster.start(1, c -> c.withClientTimeout(ofMillis(900)));
              RawWebSocket ghost = RawWebSocket.connect(cluster.node(1).wsUri(), 0);
              ChatClient quiet = ChatClient.connect("quiet", cluster.node(1).wsUri())) {
             ghost.sendText(Frames.ping());
@@ -154,6 +139,40 @@ class NodeLifecycleTest {
             alice.sendRaw(Frames.message("please store me", "alice-7"));
             await("unavailable").atMost(ofSeconds(10)).until(() -> !alice.errorCodes().isEmpty());
             assertThat(alice.framesOfType("error").get(0).path("payload").path("clientMsgId").asText()).isEqualTo("alice-7");
+        }
+    }
+
+    @Test
+    void the_drain_endpoint_answers_on_loopback_only() {
+        try (Cluster cluster = Cluster.start(1)) {
+            int adminPort = cluster.node(1).adminPort();
+            assertThat(connects(InetAddress.getLoopbackAddress(), adminPort)).isTrue();
+            Optional<InetAddress> outside = nonLoopbackAddress();
+            assumeTrue(outside.isPresent(), "this machine has no non-loopback address");
+            assertThat(connects(outside.get(), adminPort)).as("admin port via " + outside.get()).isFalse();
+        }
+    }
+
+    private static boolean connects(InetAddress address, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address, port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Optional<InetAddress> nonLoopbackAddress() {
+        try {
+            return NetworkInterface.networkInterfaces().filter(i -> {
+                try {
+                    return i.isUp() && !i.isLoopback();
+                } catch (SocketException e) {
+                    return false;
+                }
+            }).flatMap(NetworkInterface::inetAddresses).filter(a -> a instanceof Inet4Address).findFirst();
+        } catch (SocketException e) {
+            return Optional.empty();
         }
     }
 

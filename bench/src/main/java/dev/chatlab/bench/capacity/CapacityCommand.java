@@ -32,11 +32,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * How many idle WebSockets one step 5 node holds and what each costs: a tiny NIO client (one thread) opens them,
+ * How many idle WebSockets one step 6 node holds and what each costs: a tiny NIO client (one thread) opens them,
  * each from a chosen loopback source address, upgrades, joins a room, then stays silent.
  */
 @Command(name = "capacity", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts Redis and one step 5 node (--max-connections/--max-connections-per-ip raised), opens N idle "
+        description = "Starts Redis and one step 6 node (--max-connections/--max-connections-per-ip raised), opens N idle "
                 + "WebSockets from 127.0.0.1, 127.0.0.2, ... (a new source address every --per-address connections), each "
                 + "joined to a room, and reports connect time, the node's RSS, live heap after a full GC, threads and CPU.")
 public final class CapacityCommand implements Callable<Integer> {
@@ -80,8 +80,8 @@ public final class CapacityCommand implements Callable<Integer> {
                     + "about 1000); raise it (ulimit -n " + (connections + 2_000) + ") or pass fewer --connections");
         }
         Report report = new Report("capacity", Report.commandOf(spec));
-        report.announce("capacity of one step 5 node");
-        Path jar = dev.chatlab.bench.Bench.repositoryRoot().resolve("step5-loadbalancer/target/step5-loadbalancer.jar");
+        report.announce("capacity of one step 6 node");
+        Path jar = dev.chatlab.bench.Bench.repositoryRoot().resolve("step6-hardening/target/step6-hardening.jar");
         List<String> jvm = Arrays.asList(nodeJvmArgs.trim().split("\\s+"));
         String cap = String.valueOf(Math.max(20_000, connections * 2));
         List<SocketChannel> open = new ArrayList<>();
@@ -205,7 +205,7 @@ public final class CapacityCommand implements Callable<Integer> {
             table.row("node threads after", f("%d", after.threads()));
             table.row("node CPU during connects s", f("%.2f", proc.cpuMicros(before, afterConnect) / 1e6));
             table.row("node CPU per connection ms", f("%.3f", proc.cpuMicros(before, afterConnect) / 1e3 / per));
-            report.table(f("capacity: %,d idle WebSockets on one step 5 node (%s), %d rooms", connections, nodeJvmArgs, rooms), table);
+            report.table(f("capacity: %,d idle WebSockets on one step 6 node (%s), %d rooms", connections, nodeJvmArgs, rooms), table);
             if (!classesAfter.isEmpty() && joined > 0) {
                 report.table("where a connection's live heap goes (jcmd GC.class_histogram after the connects, minus before)",
                         HeapHistogram.perConnection(classesBefore, classesAfter, joined));

@@ -32,7 +32,7 @@ import java.util.function.IntPredicate;
 import org.HdrHistogram.Histogram;
 
 /**
- * ResilientClients chatting through the step 5 swarm: each in its room, each sending a message every so often, every
+ * ResilientClients chatting through the swarm: each in its room, each sending a message every so often, every
  * ack and delivery recorded, so that a scenario can break something in between and then ask what was lost, duplicated
  * or reordered, how long the clients of a node took to be back, and how late the messages were.
  */

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 
 /** A node killed under steady traffic: how long its clients take to be back, and whether anything acked went missing. */
 @Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts the step 5 swarm (Redis, 3 nodes, HAProxy) through the testkit, connects ResilientClients "
+        description = "Starts the step 6 swarm (Redis, 3 nodes, HAProxy) through the testkit, connects ResilientClients "
                 + "(heartbeat 1 s, dead after 3 s, backoff 100 ms..2 s), each sending one message every 2 s; kills one node "
                 + "with SIGKILL after --before, keeps sending for --after, then waits for every ack. Reports the killed node's "
                 + "clients' reconnect time (disconnect -> connected) and lost/duplicated/reordered/unacked messages.")
@@ -46,8 +46,8 @@ public final class FailoverCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Report report = new Report("failover", Report.commandOf(spec));
-        report.announce("failover (step 5 swarm, one node SIGKILLed)");
-        Path jar = Bench.repositoryRoot().resolve("step5-loadbalancer/target/step5-loadbalancer.jar");
+        report.announce("failover (step 6 swarm, one node SIGKILLed)");
+        Path jar = Bench.repositoryRoot().resolve("step6-hardening/target/step6-hardening.jar");
         int clients = crowdOptions.clients();
         try (Swarm swarm = startSwarm(jar, List.of());
              Crowd crowd = crowdOptions.chatOn(swarm)) {
@@ -93,7 +93,7 @@ public final class FailoverCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The step 5 swarm (Redis, 3 nodes, HAProxy by least connections), once HAProxy has every node in rotation. */
+    /** The step 6 swarm (Redis, 3 nodes, HAProxy by least connections), once HAProxy has every node in rotation. */
     public static Swarm startSwarm(Path jar, List<String> nodeArgs) {
         Swarm swarm = Swarm.start(jar, 3, Balancing.LEAST_CONNECTIONS, nodeArgs);
         if (!Pause.until(swarm::allNodesInRotation, Duration.ofSeconds(30))) {

@@ -37,7 +37,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The fan-out load that {@code fanout} and {@code ramp} measure: Redis and chat nodes (step 4 reached directly,
- * round-robin, or step 5 behind HAProxy), members joined to their rooms, and a generator in this JVM whose senders
+ * round-robin, or step 5 or 6 behind HAProxy), members joined to their rooms, and a generator in this JVM whose senders
  * send at a given total rate. Each {@link #step} sends at one rate, measures a window, then waits for the deliveries
  * to settle; whatever ran before is counted in {@link #integrity()}.
  */
@@ -54,8 +54,9 @@ public final class FanoutLoad implements AutoCloseable {
     /**
      * What to start.
      *
-     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin) or step5 (through HAProxy)
-     * @param affinity with step5: HAProxy's room-affinity config (roomId in the URL), else least connections
+     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5 or step6
+     *                 (through HAProxy)
+     * @param affinity with step5 or step6: HAProxy's room-affinity config (roomId in the URL), else least connections
      * @param nodes    chat nodes
      * @param clients  members in all; member i is in room i mod rooms
      * @param rooms    rooms
@@ -226,7 +227,8 @@ public final class FanoutLoad implements AutoCloseable {
         String module = switch (shape.target()) {
             case "step2" -> "step2-rooms";
             case "step4" -> "step4-pubsub";
-            default -> "step5-loadbalancer";
+            case "step5" -> "step5-loadbalancer";
+            default -> "step6-hardening";
         };
         Path jar = root.resolve(module + "/target/" + module + ".jar");
         if (shape.target().equals("step2")) {

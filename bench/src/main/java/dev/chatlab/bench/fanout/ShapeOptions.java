@@ -4,11 +4,28 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** The options of a {@link FanoutLoad.Shape} that {@code fanout} and {@code ramp} share (each has its own --target default). */
 public final class ShapeOptions {
-    @Option(names = "--affinity", description = "with --target step5: HAProxy's room-affinity config (roomId in the URL, "
+    /** The steps a swarm runs behind HAProxy. */
+    static final List<String> HAPROXY_TARGETS = List.of("step5", "step6");
+
+    /** A target as {@code --target stepN} or {@code --step N} gives it (either spelling for either), as {@code stepN}. */
+    public static final class TargetConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String target = value.matches("\\d+") ? "step" + value : value;
+            if (!List.of("step2", "step4", "step5", "step6").contains(target)) {
+                throw new TypeConversionException("'" + value + "' is not a target: step2, step4, step5 or step6 (or 2, 4, 5, 6)");
+            }
+            return target;
+        }
+    }
+
+    @Option(names = "--affinity", description = "with --target step5 or step6: HAProxy's room-affinity config (roomId in the URL, "
             + "consistently hashed), so each room lives on one node")
     boolean affinity;
     @Option(names = "--nodes", defaultValue = "3", description = "chat nodes (default: ${DEFAULT-VALUE})")
@@ -27,11 +44,8 @@ public final class ShapeOptions {
 
     /** The shape these options describe on {@code target}; a usage error for {@code spec}'s command when they do not fit. */
     public FanoutLoad.Shape shape(String target, CommandLine.Model.CommandSpec spec) {
-        if (!target.equals("step2") && !target.equals("step4") && !target.equals("step5")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--target must be step2, step4 or step5");
-        }
-        if (affinity && !target.equals("step5")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--affinity goes with --target step5");
+        if (affinity && !HAPROXY_TARGETS.contains(target)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--affinity goes with --target step5 or step6");
         }
         if (rooms < 1 || senders < 1 || senders > clients || clients < rooms || nodeCount < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * others keep chatting; how long until all of them are back, and what the storm does to everyone else's messages.
  */
 @Command(name = "storm", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts the step 5 swarm (Redis, 3 nodes, HAProxy by least connections) through the testkit and "
+        description = "Starts the step 6 swarm (Redis, 3 nodes, HAProxy by least connections) through the testkit and "
                 + "ResilientClients (heartbeat 1 s, dead after 3 s, backoff 100 ms..2 s) chatting steadily, one message every "
                 + "--every each; after --warmup and --before, sends one node's clients all away at once (--via kill: SIGKILL; "
                 + "--via drain: POST /admin/drain, else SIGTERM, so the node closes them with 1012 over its drain window). "
@@ -75,8 +75,8 @@ public final class StormCommand implements Callable<Integer> {
                     + "--every >= 10, --before and --within >= 1, and --warmup + --before + --within + --after <= 60");
         }
         Report report = new Report("storm", "storm-" + via, Report.commandOf(spec, "--via"));
-        report.announce("reconnect storm (step 5 swarm, node-" + node + " " + (via.equals("kill") ? "SIGKILLed" : "drained") + ")");
-        Path jar = Bench.repositoryRoot().resolve("step5-loadbalancer/target/step5-loadbalancer.jar");
+        report.announce("reconnect storm (step 6 swarm, node-" + node + " " + (via.equals("kill") ? "SIGKILLed" : "drained") + ")");
+        Path jar = Bench.repositoryRoot().resolve("step6-hardening/target/step6-hardening.jar");
         List<String> extra = nodeArgs.isBlank() ? List.of() : Arrays.asList(nodeArgs.trim().split("\\s+"));
         int clients = crowdOptions.clients();
         try (Swarm swarm = FailoverCommand.startSwarm(jar, extra);

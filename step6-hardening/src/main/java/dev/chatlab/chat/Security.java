@@ -43,7 +43,7 @@ public record Security(Profile profile, List<String> allowedOrigins, List<String
 
     /** The two ways to run a node. */
     public enum Profile {
-        /** Anonymous clients, as the source notes' pages are; a join's {@code name} is the sender's name. */
+        /** Anonymous clients, as on the earlier steps' pages; a join's {@code name} is the sender's name. */
         WORKSHOP,
         /** Every socket needs a signed token; the token names the sender and the rooms it may join. */
         SECURE;

@@ -15,6 +15,7 @@ import dev.chatlab.testkit.process.Ports;
 import dev.chatlab.testkit.process.WorkDirs;
 import dev.chatlab.testkit.redis.RedisServer;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
+import dev.chatlab.testkit.swarm.Swarm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -47,7 +49,7 @@ import org.junit.jupiter.api.Test;
 /** The security of the whole system, with real parts: TLS and connection limits in HAProxy, node processes and their logs. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class SecurityIT {
-    private static final Path JAR = ChatNodeProcess.jarOf("step5-loadbalancer");
+    private static final Path JAR = ChatNodeProcess.jarOf("step6-hardening");
 
     @Test
     void wss_through_haproxy_works_end_to_end_with_a_generated_certificate_and_http_is_redirected_to_https() throws Exception {
@@ -173,6 +175,21 @@ class SecurityIT {
                     heapBefore / 1e6, heapAfter / 1e6, oldBefore / 1e6, oldAfter / 1e6);
             assertThat(oldAfter - oldBefore).as("bytes kept in the old generation").isLessThan(5e6);
             assertThat(heapAfter).as("the heap never held 200 MB: it is capped at 64").isLessThan(64.0 * 1024 * 1024);
+        }
+    }
+
+    @Test
+    void a_10_mb_frame_sent_through_haproxy_gets_a_1009_close_the_client_reads_while_it_is_still_writing() throws Exception {
+        try (Swarm swarm = Swarm.start(JAR, 1, Balancing.LEAST_CONNECTIONS, List.of());
+             Wire wire = Wire.handshake(swarm.wsUri(), Map.of())) {
+            assertThat(wire.upgraded()).isTrue();
+            // The client reads while it writes, as a browser does: the answer must reach it before TCP is torn down.
+            CompletableFuture<Wire.Frame> answer = CompletableFuture.supplyAsync(wire::readSkippingPings);
+            long sent = wire.sendHugeFrame(10L * 1024 * 1024);
+            Wire.Frame close = answer.get(30, TimeUnit.SECONDS);
+            assertThat(close).as("a frame, not a reset (" + sent + " bytes written)").isNotNull();
+            assertThat(close.closeCode()).isEqualTo(1009);
+            assertThat(swarm.node(1).status("health")).isEqualTo(200);
         }
     }
 

@@ -2,24 +2,15 @@ package dev.chatlab.chat;
 
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 import dev.chatlab.testkit.ChatClient;
 import dev.chatlab.testkit.HttpJson;
 import io.javalin.Javalin;
-import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -160,43 +151,9 @@ class HandshakeTest {
         }
     }
 
-    @Test
-    void the_drain_endpoint_answers_on_loopback_only() {
-        try (Cluster cluster = Cluster.start(1)) {
-            int adminPort = cluster.node(1).adminPort();
-            assertThat(connects(InetAddress.getLoopbackAddress(), adminPort)).isTrue();
-            Optional<InetAddress> outside = nonLoopbackAddress();
-            assumeTrue(outside.isPresent(), "this machine has no non-loopback address");
-            assertThat(connects(outside.get(), adminPort)).as("admin port via " + outside.get()).isFalse();
-        }
-    }
-
     private static Wire admitted(URI ws, Map<String, String> headers) {
         Wire wire = Wire.handshake(ws, headers);
         assertThat(wire.status()).as("admitted with " + headers).isEqualTo(101);
         return wire;
-    }
-
-    private static boolean connects(InetAddress address, int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(address, port), 2000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static Optional<InetAddress> nonLoopbackAddress() {
-        try {
-            return NetworkInterface.networkInterfaces().filter(i -> {
-                try {
-                    return i.isUp() && !i.isLoopback();
-                } catch (SocketException e) {
-                    return false;
-                }
-            }).flatMap(NetworkInterface::inetAddresses).filter(a -> a instanceof Inet4Address).findFirst();
-        } catch (SocketException e) {
-            return Optional.empty();
-        }
     }
 }
