@@ -50,7 +50,7 @@ public final class RampCommand implements Callable<Integer> {
     @Option(names = "--step-warmup", defaultValue = "1s", converter = DurationConverter.class,
             description = "each step's load before its window (default: ${DEFAULT-VALUE})")
     Duration stepWarmup;
-    @Option(names = "--step", defaultValue = "3s", converter = DurationConverter.class,
+    @Option(names = "--step-window", defaultValue = "3s", converter = DurationConverter.class,
             description = "each step's measured window (default: ${DEFAULT-VALUE})")
     Duration step;
     @Option(names = "--settle", defaultValue = "5s", converter = DurationConverter.class,
