@@ -98,7 +98,7 @@ public final class RampCommand implements Callable<Integer> {
         Duration perStep = stepWarmup.plus(step);
         if (startRate < 1 || factor <= 1.0 || step.isZero() || maxLoad.compareTo(Duration.ofSeconds(60)) > 0
                 || warmup.plus(perStep).compareTo(maxLoad) > 0 || p99Limit.isZero()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need --start-rate >= 1, --factor > 1, --step > 0, "
+            throw new CommandLine.ParameterException(spec.commandLine(), "need --start-rate >= 1, --factor > 1, --step-window > 0, "
                     + "--p99-limit > 0, --max-load <= 60s and room in it for --warmup and one step");
         }
         Report report = new Report("ramp", shape.page("ramp"), Report.commandOf(spec, "--target", "--affinity"));
