@@ -50,7 +50,7 @@ public final class RampCommand implements Callable<Integer> {
     @Option(names = "--step-warmup", defaultValue = "1s", converter = DurationConverter.class,
             description = "each step's load before its window (default: ${DEFAULT-VALUE})")
     Duration stepWarmup;
-    @Option(names = "--step", defaultValue = "3s", converter = DurationConverter.class,
+    @Option(names = "--step-window", defaultValue = "3s", converter = DurationConverter.class,
             description = "each step's measured window (default: ${DEFAULT-VALUE})")
     Duration step;
     @Option(names = "--settle", defaultValue = "5s", converter = DurationConverter.class,
@@ -98,7 +98,7 @@ public final class RampCommand implements Callable<Integer> {
         Duration perStep = stepWarmup.plus(step);
         if (startRate < 1 || factor <= 1.0 || step.isZero() || maxLoad.compareTo(Duration.ofSeconds(60)) > 0
                 || warmup.plus(perStep).compareTo(maxLoad) > 0 || p99Limit.isZero()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need --start-rate >= 1, --factor > 1, --step > 0, "
+            throw new CommandLine.ParameterException(spec.commandLine(), "need --start-rate >= 1, --factor > 1, --step-window > 0, "
                     + "--p99-limit > 0, --max-load <= 60s and room in it for --warmup and one step");
         }
         Report report = new Report("ramp", shape.page("ramp"), Report.commandOf(spec, "--target", "--affinity"));
