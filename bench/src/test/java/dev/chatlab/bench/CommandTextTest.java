@@ -46,6 +46,16 @@ class CommandTextTest {
     }
 
     @Test
+    void the_swarm_scenarios_take_a_step_and_record_it_only_when_it_is_not_the_newest() {
+        assertThat(recorded("failover")).isEqualTo("bench failover");
+        assertThat(recorded("failover", "--step", "5")).isEqualTo("bench failover --step 5");
+        assertThat(recorded("storm", "--step", "5")).isEqualTo("bench storm --via kill --step 5");
+        assertThat(recorded("capacity", "--step", "6")).isEqualTo("bench capacity");
+        assertThatThrownBy(() -> recorded("failover", "--step", "4"))
+                .hasMessageContaining("'4' is not a swarm step: 5 or 6");
+    }
+
+    @Test
     void a_default_given_again_and_where_the_results_go_are_left_out() {
         assertThat(recorded("fanout", "--rate", "3000", "--results", "/tmp/elsewhere", "--no-save")).isEqualTo("bench fanout --target step4");
         assertThat(recorded("capacity")).isEqualTo("bench capacity");

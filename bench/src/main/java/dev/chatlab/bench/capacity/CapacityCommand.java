@@ -7,6 +7,7 @@ import dev.chatlab.bench.Heap;
 import dev.chatlab.bench.ProcStats;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Saving;
+import dev.chatlab.bench.SwarmStep;
 import dev.chatlab.bench.Table;
 import dev.chatlab.testkit.redis.RedisServer;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
@@ -32,11 +33,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * How many idle WebSockets one step 6 node holds and what each costs: a tiny NIO client (one thread) opens them,
- * each from a chosen loopback source address, upgrades, joins a room, then stays silent.
+ * How many idle WebSockets one swarm node (step 6 unless {@code --step 5}) holds and what each costs: a tiny NIO
+ * client (one thread) opens them, each from a chosen loopback source address, upgrades, joins a room, then stays silent.
  */
 @Command(name = "capacity", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts Redis and one step 6 node (--max-connections/--max-connections-per-ip raised), opens N idle "
+        description = "Starts Redis and one node of step 6 (its --max-connections/--max-connections-per-ip raised) or, with "
+                + "--step 5, of step 5 (which has no caps), opens N idle "
                 + "WebSockets from 127.0.0.1, 127.0.0.2, ... (a new source address every --per-address connections), each "
                 + "joined to a room, and reports connect time, the node's RSS, live heap after a full GC, threads and CPU.")
 public final class CapacityCommand implements Callable<Integer> {
@@ -53,6 +55,8 @@ public final class CapacityCommand implements Callable<Integer> {
             description = "the node's JVM options; the free ratios let the heap shrink back to what is live after a GC "
                     + "(G1 keeps far more otherwise) (default: ${DEFAULT-VALUE})")
     String nodeJvmArgs;
+    @Mixin
+    SwarmStep swarmStep;
     @Mixin
     Saving saving;
     @CommandLine.Spec
@@ -79,15 +83,17 @@ public final class CapacityCommand implements Callable<Integer> {
                     + connections + " connections (this JVM and the node each need one descriptor per connection, plus "
                     + "about 1000); raise it (ulimit -n " + (connections + 2_000) + ") or pass fewer --connections");
         }
-        Report report = new Report("capacity", Report.commandOf(spec));
-        report.announce("capacity of one step 6 node");
-        Path jar = dev.chatlab.bench.Bench.repositoryRoot().resolve("step6-hardening/target/step6-hardening.jar");
+        Report report = new Report("capacity", swarmStep.page("capacity"), Report.commandOf(spec));
+        report.announce("capacity of one step " + swarmStep.number() + " node");
+        Path jar = swarmStep.jar();
         List<String> jvm = Arrays.asList(nodeJvmArgs.trim().split("\\s+"));
         String cap = String.valueOf(Math.max(20_000, connections * 2));
         List<SocketChannel> open = new ArrayList<>();
         try (RedisServer redis = RedisServer.start();
              ChatNodeProcess node = ChatNodeProcess.start(jar, "node-1", redis.uri(), jvm,
-                     List.of("--max-connections", cap, "--max-connections-per-ip", cap, "--client-timeout", "10m"));
+                     swarmStep.number() >= 6
+                             ? List.of("--max-connections", cap, "--max-connections-per-ip", cap, "--client-timeout", "10m")
+                             : List.of("--client-timeout", "10m"));
              Selector selector = Selector.open()) {
             ProcStats proc = new ProcStats(node.pid(), node.port());
             long heapBefore = Heap.usedAfterGcKb(node.pid());
@@ -205,7 +211,8 @@ public final class CapacityCommand implements Callable<Integer> {
             table.row("node threads after", f("%d", after.threads()));
             table.row("node CPU during connects s", f("%.2f", proc.cpuMicros(before, afterConnect) / 1e6));
             table.row("node CPU per connection ms", f("%.3f", proc.cpuMicros(before, afterConnect) / 1e3 / per));
-            report.table(f("capacity: %,d idle WebSockets on one step 6 node (%s), %d rooms", connections, nodeJvmArgs, rooms), table);
+            report.table(f("capacity: %,d idle WebSockets on one step %d node (%s), %d rooms", connections, swarmStep.number(), nodeJvmArgs,
+                    rooms), table);
             if (!classesAfter.isEmpty() && joined > 0) {
                 report.table("where a connection's live heap goes (jcmd GC.class_histogram after the connects, minus before)",
                         HeapHistogram.perConnection(classesBefore, classesAfter, joined));
@@ -225,7 +232,8 @@ public final class CapacityCommand implements Callable<Integer> {
             r.put("threadsBefore", before.threads());
             r.put("threadsAfter", after.threads());
             r.put("cpuMicrosConnecting", proc.cpuMicros(before, afterConnect));
-            report.put("settings", Map.of("connections", connections, "rooms", rooms, "perAddress", perAddress, "nodeJvmArgs", nodeJvmArgs));
+            report.put("settings", Map.of("step", swarmStep.number(), "connections", connections, "rooms", rooms, "perAddress", perAddress,
+                    "nodeJvmArgs", nodeJvmArgs));
             report.put("results", r);
         } finally {
             for (SocketChannel ch : open) {

@@ -3,11 +3,11 @@ package dev.chatlab.bench.failover;
 import static dev.chatlab.bench.Report.f;
 import static dev.chatlab.bench.Report.say;
 
-import dev.chatlab.bench.Bench;
 import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Pause;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Saving;
+import dev.chatlab.bench.SwarmStep;
 import dev.chatlab.bench.Table;
 import dev.chatlab.bench.crowd.Crowd;
 import dev.chatlab.bench.crowd.CrowdOptions;
@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 
 /** A node killed under steady traffic: how long its clients take to be back, and whether anything acked went missing. */
 @Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts the step 6 swarm (Redis, 3 nodes, HAProxy) through the testkit, connects ResilientClients "
+        description = "Starts the swarm (Redis, 3 nodes of step 6, or of --step 5, HAProxy) through the testkit, connects ResilientClients "
                 + "(heartbeat 1 s, dead after 3 s, backoff 100 ms..2 s), each sending one message every 2 s; kills one node "
                 + "with SIGKILL after --before, keeps sending for --after, then waits for every ack. Reports the killed node's "
                 + "clients' reconnect time (disconnect -> connected) and lost/duplicated/reordered/unacked messages.")
@@ -39,15 +39,17 @@ public final class FailoverCommand implements Callable<Integer> {
     @Option(names = "--after", defaultValue = "15", description = "seconds of traffic after it (default: ${DEFAULT-VALUE})")
     int after;
     @Mixin
+    SwarmStep swarmStep;
+    @Mixin
     Saving saving;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        Report report = new Report("failover", Report.commandOf(spec));
-        report.announce("failover (step 6 swarm, one node SIGKILLed)");
-        Path jar = Bench.repositoryRoot().resolve("step6-hardening/target/step6-hardening.jar");
+        Report report = new Report("failover", swarmStep.page("failover"), Report.commandOf(spec));
+        report.announce("failover (step " + swarmStep.number() + " swarm, one node SIGKILLed)");
+        Path jar = swarmStep.jar();
         int clients = crowdOptions.clients();
         try (Swarm swarm = startSwarm(jar, List.of());
              Crowd crowd = crowdOptions.chatOn(swarm)) {
@@ -84,6 +86,7 @@ public final class FailoverCommand implements Callable<Integer> {
             integrity.addTo(res);
             Map<String, Object> settings = new LinkedHashMap<>();
             crowdOptions.putSettings(settings);
+            settings.put("step", swarmStep.number());
             settings.put("before", before);
             settings.put("after", after);
             report.put("settings", settings);
@@ -93,7 +96,7 @@ public final class FailoverCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The step 6 swarm (Redis, 3 nodes, HAProxy by least connections), once HAProxy has every node in rotation. */
+    /** The swarm of {@code jar}'s nodes (Redis, 3 nodes, HAProxy by least connections), once HAProxy has every node in rotation. */
     public static Swarm startSwarm(Path jar, List<String> nodeArgs) {
         Swarm swarm = Swarm.start(jar, 3, Balancing.LEAST_CONNECTIONS, nodeArgs);
         if (!Pause.until(swarm::allNodesInRotation, Duration.ofSeconds(30))) {

@@ -3,7 +3,7 @@ package dev.chatlab.bench.storm;
 import static dev.chatlab.bench.Report.f;
 import static dev.chatlab.bench.Report.say;
 
-import dev.chatlab.bench.Bench;
+import dev.chatlab.bench.SwarmStep;
 import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Pause;
 import dev.chatlab.bench.Report;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * others keep chatting; how long until all of them are back, and what the storm does to everyone else's messages.
  */
 @Command(name = "storm", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts the step 6 swarm (Redis, 3 nodes, HAProxy by least connections) through the testkit and "
+        description = "Starts the swarm (Redis, 3 nodes of step 6, or of --step 5, HAProxy by least connections) through the testkit and "
                 + "ResilientClients (heartbeat 1 s, dead after 3 s, backoff 100 ms..2 s) chatting steadily, one message every "
                 + "--every each; after --warmup and --before, sends one node's clients all away at once (--via kill: SIGKILL; "
                 + "--via drain: POST /admin/drain, else SIGTERM, so the node closes them with 1012 over its drain window). "
@@ -60,6 +60,8 @@ public final class StormCommand implements Callable<Integer> {
             + "(default: none: the node's own drain grace 3 s and window 10 s)")
     String nodeArgs;
     @Mixin
+    SwarmStep swarmStep;
+    @Mixin
     Saving saving;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -74,9 +76,9 @@ public final class StormCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "need --node 1..3, --clients >= --rooms >= 1, "
                     + "--every >= 10, --before and --within >= 1, and --warmup + --before + --within + --after <= 60");
         }
-        Report report = new Report("storm", "storm-" + via, Report.commandOf(spec, "--via"));
-        report.announce("reconnect storm (step 6 swarm, node-" + node + " " + (via.equals("kill") ? "SIGKILLed" : "drained") + ")");
-        Path jar = Bench.repositoryRoot().resolve("step6-hardening/target/step6-hardening.jar");
+        Report report = new Report("storm", swarmStep.page("storm-" + via), Report.commandOf(spec, "--via"));
+        report.announce("reconnect storm (step " + swarmStep.number() + " swarm, node-" + node + " " + (via.equals("kill") ? "SIGKILLed" : "drained") + ")");
+        Path jar = swarmStep.jar();
         List<String> extra = nodeArgs.isBlank() ? List.of() : Arrays.asList(nodeArgs.trim().split("\\s+"));
         int clients = crowdOptions.clients();
         try (Swarm swarm = FailoverCommand.startSwarm(jar, extra);
@@ -144,6 +146,7 @@ public final class StormCommand implements Callable<Integer> {
             res.put("othersLatencyMicros", Map.of("before", counted(calm), "storm", counted(storm)));
             integrity.addTo(res);
             Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("step", swarmStep.number());
             settings.put("via", via);
             settings.put("node", node);
             crowdOptions.putSettings(settings);

@@ -210,22 +210,22 @@ public final class Summary {
     }
 
     static Table capacity(List<Run> runs) {
-        return withRun(new Table("connections", "connect s", "RSS KB / connection", "live heap KB / connection", "node threads"),
+        return withRun(new Table("step", "connections", "connect s", "RSS KB / connection", "live heap KB / connection", "node threads"),
                 runs, r -> {
                     JsonNode res = r.results();
                     long joined = res.path("joined").asLong(0);
-                    return List.of(number(res.path("joined"), "%,d"), number(res.path("connectSeconds"), "%.1f"),
+                    return List.of(number(r.settings().path("step"), "%d"), number(res.path("joined"), "%,d"), number(res.path("connectSeconds"), "%.1f"),
                             per(res.path("rssKbAfter"), res.path("rssKbBefore"), joined), per(res.path("heapKbAfter"), res.path("heapKbBefore"), joined),
                             number(res.path("threadsAfter"), "%,d"));
                 });
     }
 
     static Table failover(List<Run> runs) {
-        return withRun(new Table("moved", "not back", "reconnect p50", "p99", "max", "lost", "dup", "stored twice", "reordered"),
+        return withRun(new Table("step", "moved", "not back", "reconnect p50", "p99", "max", "lost", "dup", "stored twice", "reordered"),
                 runs, r -> {
                     JsonNode res = r.results();
                     JsonNode rec = res.path("reconnectMillis");
-                    return List.of(number(res.path("victims"), "%,d"), number(res.path("notBack"), "%,d"), msOf(rec.path("p50")),
+                    return List.of(number(r.settings().path("step"), "%d"), number(res.path("victims"), "%,d"), number(res.path("notBack"), "%,d"), msOf(rec.path("p50")),
                             msOf(rec.path("p99")), msOf(rec.path("max")), number(res.path("lost"), "%,d"),
                             number(res.path("duplicated"), "%,d"), number(res.path("storedTwice"), "%,d"), number(res.path("reordered"), "%,d"));
                 });

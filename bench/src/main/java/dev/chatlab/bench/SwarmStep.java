@@ -1,0 +1,63 @@
+package dev.chatlab.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code --step N} for the scenarios that run a swarm's node jar (failover, storm, capacity): the step whose jar they
+ * start, the newest by default.
+ */
+public final class SwarmStep {
+    /** The steps whose node is a swarm node (HAProxy's checks, drain, the resilient client's protocol), oldest first. */
+    static final List<Integer> STEPS = List.of(5, 6);
+    public static final int NEWEST = 6;
+
+    /** {@code 5} or {@code step5}, as {@code fanout --step} also takes it. */
+    public static final class Converter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String digits = value.startsWith("step") ? value.substring(4) : value;
+            if (digits.matches("\\d+") && STEPS.contains(Integer.parseInt(digits))) {
+                return Integer.parseInt(digits);
+            }
+            throw new TypeConversionException("'" + value + "' is not a swarm step: 5 or 6");
+        }
+    }
+
+    @Option(names = "--step", defaultValue = "" + NEWEST, converter = Converter.class,
+            description = "the step whose node runs: 5 or 6 (default: ${DEFAULT-VALUE})")
+    int step;
+
+    public int number() {
+        return step;
+    }
+
+    public boolean newest() {
+        return step == NEWEST;
+    }
+
+    /** The node's jar, as {@code ./mvnw package} builds it. */
+    public Path jar() {
+        String module = switch (step) {
+            case 5 -> "step5-loadbalancer";
+            case 6 -> "step6-hardening";
+            default -> throw new IllegalStateException("no swarm step " + step);
+        };
+        return Bench.repositoryRoot().resolve(module + "/target/" + module + ".jar");
+    }
+
+    /**
+     * The page of {@code scenario}'s results for this step: the newest step's keeps the scenario's own page
+     * ({@code failover}), an older one's adds the step ({@code failover-step5}).
+     */
+    public String page(String page) {
+        if (newest()) {
+            return page;
+        }
+        int dash = page.indexOf('-');
+        return dash < 0 ? page + "-step" + step : page.substring(0, dash) + "-step" + step + page.substring(dash);
+    }
+}
