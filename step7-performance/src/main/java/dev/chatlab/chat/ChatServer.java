@@ -10,11 +10,11 @@ import dev.chatlab.chat.Protocol.Request;
 import dev.chatlab.chat.Protocol.Say;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.websocket.WsContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +29,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.pathmap.RegexPathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
 import org.eclipse.jetty.session.NullSessionCache;
 import org.eclipse.jetty.session.NullSessionDataStore;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -36,17 +46,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step 6: the swarm node of step 5, hardened. Before a socket opens it checks the browser's origin, the
- * client's token (secure profile), TLS and the connection caps (HTTP 403/503); once open, each socket has
- * a rate limit (1008 for a client that keeps flooding), a frame limit (1009) and a bound on what waits to
- * be written to it (4008 for a client that cannot keep up); Jetty's threads are capped.
+ * Step 7: step 6's node, made fast. It does what step 6 does (the swarm node of step 5, hardened: origin, token,
+ * TLS and caps checked before a socket opens; rate, frame and queue limits once it is open) with less per message
+ * and per socket: WebSocket upgrades are taken by Jetty's core API before Javalin (which still serves the page, the
+ * history API, {@code /ready}, {@code /metrics} and login), nothing of the upgrade request is kept per socket, and a
+ * message's frame is encoded once per room and shared by its members.
  */
 public final class ChatServer implements AutoCloseable {
     /** Jetty's worker threads at most. */
     static final int MAX_THREADS = 64;
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
-    private static final String CONNECTION = "connection";
-    private static final String ADMISSION = "admission";
     private static final int BAD_FRAMES_LOGGED = 5;
     /** Close code for a policy violation: a client that keeps sending past its rate limit. */
     static final int POLICY = 1008;
@@ -113,18 +122,15 @@ public final class ChatServer implements AutoCloseable {
                 none.setSessionDataStore(new NullSessionDataStore());
                 sessions.setSessionCache(none);
             });
-            javalin.jetty.modifyWebSocketServletFactory(factory -> {
-                factory.setIdleTimeout(config.idleTimeout());
-                // A frame whose header announces more than the limit is refused with 1009 before its payload is
-                // read (autoFragment off makes Jetty check each frame's size; on, it would read it in pieces),
-                // and a message of many small frames is refused once it passes the limit.
-                factory.setAutoFragment(false);
-                factory.setMaxFrameSize(config.maxFrameBytes());
-                factory.setMaxTextMessageSize(config.maxFrameBytes());
-                factory.setMaxBinaryMessageSize(config.maxFrameBytes());
-                // No compression: a compressed frame can inflate far beyond the frame limit, and the secret in
-                // a compressed stream can leak through its length (CRIME/BREACH). Chat frames are small anyway.
-                factory.getAvailableExtensionNames().removeIf(name -> name.contains("deflate"));
+            // WebSocket upgrades of "/" are taken here, in front of Javalin's servlet (which Javalin puts inside this
+            // handler): Jetty's core API, with nothing of the HTTP request kept for the socket's life. Every other
+            // request goes on to Javalin's routes.
+            javalin.jetty.modifyServer(server -> {
+                WebSocketUpgradeHandler upgrades = new WebSocketUpgradeHandler();
+                upgrades.addMapping(new RegexPathSpec("^/$"), new Upgrades());
+                // Javalin adds its servlet context to this (empty) sequence.
+                upgrades.setHandler(new Handler.Sequence());
+                server.setHandler(upgrades);
             });
             javalin.routes.get("/", ctx -> ctx.html(page));
             javalin.routes.get("/rooms/{roomId}/messages", security.tokensRequired()
@@ -145,78 +151,89 @@ public final class ChatServer implements AutoCloseable {
                 json(ctx, 503, Protocol.JSON.createObjectNode().put("code", "unavailable")
                         .put("message", "history is unavailable; try again").toString());
             });
-            // Runs on the HTTP request, before Jetty upgrades it: a refusal here is a 403 or 503, never a socket.
-            javalin.routes.wsBeforeUpgrade("/", ctx -> {
-                try {
-                    ctx.attribute(ADMISSION, gate.admit(ctx));
-                } catch (Gate.Refusal refusal) {
-                    // Dropping the remaining handlers drops the upgrade itself; Javalin writes no body on this path.
-                    ctx.skipRemainingHandlers();
-                    byte[] body = errorBody(refusal.code, refusal.getMessage()).getBytes(StandardCharsets.UTF_8);
-                    ctx.res().setStatus(refusal.status);
-                    ctx.res().setContentType("application/json");
-                    ctx.res().setContentLength(body.length);
-                    ctx.res().getOutputStream().write(body);
-                }
-            });
-            javalin.routes.wsAfterUpgrade("/", ctx -> {
-                if (ctx.res().getStatus() != 101 && ctx.attribute(ADMISSION) instanceof Gate.Admission admission) {
-                    // Admitted, but Jetty refused the upgrade itself (a malformed handshake): give the place back.
-                    gate.release(admission.clientAddress());
-                }
-            });
-            // The same path serves the page (plain GET) and the socket (GET with Upgrade: websocket).
-            javalin.routes.ws("/", ws -> {
-                ws.onConnect(this::connected);
-                ws.onMessage(ctx -> {
-                    metrics.framesIn.increment();
-                    Connection connection = connection(ctx);
-                    connection.lastHeardNanos = System.nanoTime();
-                    String text = ctx.message();
-                    // The allowance counts bytes as they came on the wire, in UTF-8.
-                    if (withinRate(connection, text.getBytes(StandardCharsets.UTF_8).length, text)) {
-                        receive(connection, text);
-                    }
-                });
-                ws.onBinaryMessage(ctx -> {
-                    metrics.framesIn.increment();
-                    Connection connection = connection(ctx);
-                    if (withinRate(connection, ctx.data().remaining(), "")) {
-                        refuse(connection, new BadFrame("bad_json", "binary frames are not accepted; send JSON text frames"), null);
-                    }
-                });
-                ws.onClose(ctx -> {
-                    Connection connection = connection(ctx);
-                    leave(connection);
-                    if (connections.remove(connection)) {
-                        gate.release(connection.clientAddress);
-                    }
-                    log.info("{} from {} disconnected from {} ({} {})", connection.id, connection.clientAddress,
-                            config.nodeId(), ctx.status(), Logs.clean(ctx.reason()));
-                });
-                ws.onError(ctx -> log.warn("{} failed: {}", connection(ctx).id, String.valueOf(ctx.error())));
-            });
         });
         this.admin = new Admin(config.adminPort(), this::drain);
     }
 
-    private void connected(WsContext ctx) {
-        Gate.Admission admission = ctx.attribute(ADMISSION);
-        Connection connection = new Connection(connectionNumbers.incrementAndGet(), ctx, admission.clientAddress(),
-                admission.identity(), new RateLimit(config.security(), System.nanoTime()), config.maxQueuedBytes(),
-                this::slowConsumer, metrics);
-        ctx.attribute(CONNECTION, connection);
-        connections.add(connection);
-        if (!config.pingInterval().isZero()) {
-            ctx.enableAutomaticPings(config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * Takes a WebSocket upgrade of "/": the gate's checks run on the HTTP request, and a refusal is a 403 or 503 with
+     * a JSON body, never a socket. An admitted socket gets no extension (no compression: a compressed frame can inflate
+     * far beyond the frame limit, and a secret in a compressed stream can leak through its length, CRIME/BREACH).
+     */
+    private final class Upgrades implements WebSocketNegotiator {
+        @Override
+        public FrameHandler negotiate(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+            Gate.Admission admission;
+            try {
+                admission = gate.admit(Gate.of(request));
+            } catch (Gate.Refusal refusal) {
+                byte[] body = errorBody(refusal.code, refusal.getMessage()).getBytes(StandardCharsets.UTF_8);
+                response.setStatus(refusal.status);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+                response.write(true, ByteBuffer.wrap(body), callback);
+                return null;
+            }
+            response.setExtensions(List.of());
+            return new Connection(connectionNumbers.incrementAndGet(), admission.clientAddress(), admission.identity(),
+                    new RateLimit(config.security(), System.nanoTime()), config.maxQueuedBytes(), config.maxFrameBytes(),
+                    events, ChatServer.this::slowConsumer, metrics);
         }
-        log.info("{} connected to {} from {}{}", connection.id, config.nodeId(), connection.clientAddress,
-                connection.identity == null ? "" : " as " + Logs.clean(connection.identity.name()));
-        if (draining.get()) {
-            // Let in between the load balancer's checks: sent on at once.
-            connection.close(SERVICE_RESTART, "node draining: reconnect");
+
+        @Override
+        public void customize(Configuration configuration) {
+            configuration.setIdleTimeout(config.idleTimeout());
+            // A frame whose header announces more than the limit is refused with 1009 before its payload is read
+            // (autoFragment off makes Jetty check each frame's size; on, it would read it in pieces); a message of many
+            // small frames is refused by Connection once it passes the limit.
+            configuration.setAutoFragment(false);
+            configuration.setMaxFrameSize(config.maxFrameBytes());
+            configuration.setMaxTextMessageSize(config.maxFrameBytes());
+            configuration.setMaxBinaryMessageSize(config.maxFrameBytes());
         }
     }
+
+    /** What a socket brings: its opening, its messages and its close. */
+    private final Connection.Events events = new Connection.Events() {
+        @Override
+        public void opened(Connection connection) {
+            connections.add(connection);
+            log.info("{} connected to {} from {}{}", connection.id, config.nodeId(), connection.clientAddress,
+                    connection.identity == null ? "" : " as " + Logs.clean(connection.identity.name()));
+            if (draining.get()) {
+                // Let in between the load balancer's checks: sent on at once.
+                connection.close(SERVICE_RESTART, "node draining: reconnect");
+            }
+        }
+
+        @Override
+        public void text(Connection connection, String text, int bytes) {
+            metrics.framesIn.increment();
+            connection.lastHeardNanos = System.nanoTime();
+            // The allowance counts bytes as they came on the wire, in UTF-8.
+            if (withinRate(connection, bytes, text)) {
+                receive(connection, text);
+            }
+        }
+
+        @Override
+        public void binary(Connection connection, int bytes) {
+            metrics.framesIn.increment();
+            if (withinRate(connection, bytes, "")) {
+                refuse(connection, new BadFrame("bad_json", "binary frames are not accepted; send JSON text frames"), null);
+            }
+        }
+
+        @Override
+        public void closed(Connection connection, int code, String reason) {
+            leave(connection);
+            if (connections.remove(connection)) {
+                gate.release(connection.clientAddress);
+            }
+            log.info("{} from {} disconnected from {} ({} {})", connection.id, connection.clientAddress,
+                    config.nodeId(), code, Logs.clean(reason));
+        }
+    };
 
     private void receive(Connection connection, String text) {
         String clientMsgId = null;
@@ -524,10 +541,6 @@ public final class ChatServer implements AutoCloseable {
         return draining.get();
     }
 
-    private static Connection connection(WsContext ctx) {
-        return ctx.attribute(CONNECTION);
-    }
-
     /** Starts a node and returns once it accepts connections and its Redis subscription is confirmed. */
     public static ChatServer start(ChatConfig config) {
         ChatServer server = new ChatServer(config);
@@ -541,6 +554,12 @@ public final class ChatServer implements AutoCloseable {
         server.app.start(config.host(), config.port());
         long every = Math.max(1, config.clientTimeout().toMillis() / 3);
         server.scheduler.scheduleWithFixedDelay(server::reapSilentClients, every, every, TimeUnit.MILLISECONDS);
+        if (!config.pingInterval().isZero()) {
+            // One task pings every socket, instead of a timer per socket.
+            long ping = config.pingInterval().toMillis();
+            server.scheduler.scheduleWithFixedDelay(() -> server.connections.forEach(Connection::ping), ping, ping,
+                    TimeUnit.MILLISECONDS);
+        }
         return server;
     }
 

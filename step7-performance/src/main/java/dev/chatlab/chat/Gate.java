@@ -1,6 +1,7 @@
 package dev.chatlab.chat;
 
 import io.javalin.http.Context;
+import org.eclipse.jetty.server.Request;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -21,6 +22,69 @@ import org.slf4j.LoggerFactory;
 final class Gate {
     private static final Logger log = LoggerFactory.getLogger(Gate.class);
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
+
+    /**
+     * What the gate reads of a request: a few headers, a query parameter, the peer's address and whether it came
+     * over TLS. Javalin's {@link Context} (the HTTP routes) and Jetty's core {@link Request} (the WebSocket upgrade,
+     * which runs before Javalin sees the request) both provide it.
+     */
+    interface Handshake {
+        String header(String name);
+
+        String query(String name);
+
+        String peer();
+
+        boolean secure();
+    }
+
+    static Handshake of(Context ctx) {
+        return new Handshake() {
+            @Override
+            public String header(String name) {
+                return ctx.header(name);
+            }
+
+            @Override
+            public String query(String name) {
+                return ctx.queryParam(name);
+            }
+
+            @Override
+            public String peer() {
+                return ctx.req().getRemoteAddr();
+            }
+
+            @Override
+            public boolean secure() {
+                return ctx.req().isSecure();
+            }
+        };
+    }
+
+    static Handshake of(Request request) {
+        return new Handshake() {
+            @Override
+            public String header(String name) {
+                return request.getHeaders().get(name);
+            }
+
+            @Override
+            public String query(String name) {
+                return Request.extractQueryParameters(request).getValue(name);
+            }
+
+            @Override
+            public String peer() {
+                return Request.getRemoteAddr(request);
+            }
+
+            @Override
+            public boolean secure() {
+                return request.isSecure();
+            }
+        };
+    }
 
     /** Who is opening a socket: the client's address, and the token's identity when there is one. */
     record Admission(String clientAddress, Tokens.Identity identity) {
@@ -67,7 +131,7 @@ final class Gate {
      * Checks a handshake and reserves a place for its socket, or throws the HTTP refusal. The caller must
      * {@link #release(String)} the place when the socket closes (or never opens).
      */
-    Admission admit(Context ctx) {
+    Admission admit(Handshake ctx) {
         String client = clientAddress(ctx);
         if (security.requireTls() && !viaTls(ctx)) {
             throw refuse(client, "tls", forbidden("use wss:// (this node only takes sockets that came over TLS)"));
@@ -85,7 +149,7 @@ final class Gate {
             } catch (Tokens.Refused e) {
                 throw refuse(client, "token", e.getMessage(), forbidden("a valid token is required: " + e.getMessage()));
             }
-            String room = ctx.queryParam("roomId");
+            String room = ctx.query("roomId");
             if (room != null && !identity.allows(room)) {
                 throw refuse(client, "token", "token of " + identity.name() + " does not allow room " + Logs.clean(room),
                         forbidden("the token does not allow this room"));
@@ -100,7 +164,7 @@ final class Gate {
         if (tokens == null) {
             throw new Tokens.Refused("this node issues no tokens");
         }
-        return tokens.verify(tokenOf(ctx));
+        return tokens.verify(tokenOf(of(ctx)));
     }
 
     private void reserve(String client) {
@@ -150,7 +214,11 @@ final class Gate {
      * {@code X-Forwarded-For} (the one that proxy appended; anything before it is whatever the client sent).
      */
     String clientAddress(Context ctx) {
-        String peer = ctx.req().getRemoteAddr();
+        return clientAddress(of(ctx));
+    }
+
+    String clientAddress(Handshake ctx) {
+        String peer = ctx.peer();
         if (!trusted(peer)) {
             return peer;
         }
@@ -165,11 +233,15 @@ final class Gate {
 
     /** True when the request came over TLS: to this node directly, or to a trusted proxy that says so. */
     boolean viaTls(Context ctx) {
-        if (ctx.req().isSecure()) {
+        return viaTls(of(ctx));
+    }
+
+    boolean viaTls(Handshake ctx) {
+        if (ctx.secure()) {
             return true;
         }
         String proto = ctx.header("X-Forwarded-Proto");
-        return proto != null && trusted(ctx.req().getRemoteAddr())
+        return proto != null && trusted(ctx.peer())
                 && "https".equalsIgnoreCase(proto.substring(proto.lastIndexOf(',') + 1).strip());
     }
 
@@ -196,8 +268,8 @@ final class Gate {
         return allowed.contains("localhost") && uri.getHost() != null && LOOPBACK_HOSTS.contains(uri.getHost());
     }
 
-    private static String tokenOf(Context ctx) {
-        String query = ctx.queryParam("token");
+    private static String tokenOf(Handshake ctx) {
+        String query = ctx.query("token");
         if (query != null && !query.isBlank()) {
             return query;
         }
