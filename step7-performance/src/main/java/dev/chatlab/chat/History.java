@@ -41,11 +41,19 @@ final class History implements AutoCloseable {
         Unavailable(String what, Exception cause) {
             super(what + ": " + cause.getMessage(), cause);
         }
+
+        /** Refused without asking Redis, e.g. because the node is stopping or too many appends wait. */
+        Unavailable(String what) {
+            super(what);
+        }
     }
 
-    // KEYS: seq, log, epoch, dedupe. ARGV: payload JSON without seq/epoch, channel, log length,
-    // a fresh epoch in case the room has none, dedupe window (ms), "1" when the send has a clientMsgId.
-    private static final String APPEND = """
+    /**
+     * Stores and publishes one message. KEYS as {@link #appendKeys}: seq, log, epoch, dedupe. ARGV as
+     * {@link #appendArgs}: payload JSON without seq/epoch, channel, log length, a fresh epoch in case the
+     * room has none, dedupe window (ms), "1" when the send has a clientMsgId. Replies {seq, duplicate}.
+     */
+    static final String APPEND = """
             if ARGV[6] == '1' then
               local seen = redis.call('GET', KEYS[4])
               if seen then return {tonumber(seen), 1} end
@@ -126,12 +134,28 @@ final class History implements AutoCloseable {
      * nothing is stored or published again and the first seq comes back.
      */
     Appended append(String roomId, String payloadJson, String clientMsgId) {
-        List<String> keys = List.of(key(roomId, "seq"), key(roomId, "log"), key(roomId, "epoch"),
+        Object reply = script(APPEND, true, appendKeys(roomId, clientMsgId),
+                appendArgs(roomId, payloadJson, clientMsgId, historyLength, dedupeWindowMillis), "store a message in " + roomId);
+        return appended(reply);
+    }
+
+    /** The KEYS of {@link #APPEND} for one message. */
+    static List<String> appendKeys(String roomId, String clientMsgId) {
+        return List.of(key(roomId, "seq"), key(roomId, "log"), key(roomId, "epoch"),
                 key(roomId, "msg:" + (clientMsgId == null ? "" : clientMsgId)));
-        List<String> args = List.of(payloadJson, channel(roomId), String.valueOf(historyLength), newEpoch(),
+    }
+
+    /** The ARGV of {@link #APPEND} for one message, with a fresh epoch in case the room has none yet. */
+    static List<String> appendArgs(String roomId, String payloadJson, String clientMsgId, int historyLength,
+                                   long dedupeWindowMillis) {
+        return List.of(payloadJson, channel(roomId), String.valueOf(historyLength), newEpoch(),
                 String.valueOf(dedupeWindowMillis), clientMsgId == null ? "0" : "1");
-        List<?> reply = (List<?>) script(APPEND, true, keys, args, "store a message in " + roomId);
-        return new Appended((Long) reply.get(0), ((Long) reply.get(1)) == 1L);
+    }
+
+    /** What {@link #APPEND} replied: {seq, 1 when the clientMsgId was already stored}. */
+    static Appended appended(Object reply) {
+        List<?> values = (List<?>) reply;
+        return new Appended((Long) values.get(0), ((Long) values.get(1)) == 1L);
     }
 
     Head head(String roomId) {
