@@ -33,7 +33,7 @@ class CommandTextTest {
     void the_target_is_always_said_and_affinity_when_set() {
         assertThat(recorded("fanout")).isEqualTo("bench fanout --target step4");
         assertThat(recorded("fanout", "--affinity", "--target", "step5")).isEqualTo("bench fanout --target step5 --affinity");
-        assertThat(recorded("ramp")).isEqualTo("bench ramp --target step6");
+        assertThat(recorded("ramp")).isEqualTo("bench ramp --target step7");
     }
 
     @Test
@@ -41,8 +41,12 @@ class CommandTextTest {
         assertThat(recorded("fanout", "--step", "5")).isEqualTo("bench fanout --target step5");
         assertThat(recorded("fanout", "--step", "step6", "--affinity")).isEqualTo("bench fanout --target step6 --affinity");
         assertThat(recorded("ramp", "--target", "5")).isEqualTo("bench ramp --target step5");
-        assertThatThrownBy(() -> recorded("fanout", "--step", "7"))
-                .hasMessageContaining("'7' is not a target: step2, step4, step5 or step6");
+        assertThat(recorded("fanout", "--step", "7")).isEqualTo("bench fanout --target step7");
+        assertThat(recorded("ramp", "--target", "step6")).isEqualTo("bench ramp --target step6");
+        assertThatThrownBy(() -> recorded("fanout", "--step", "8"))
+                .hasMessageContaining("'8' is not a target: step2, step4, step5, step6 or step7 (or 2, 4, 5, 6, 7)");
+        assertThatThrownBy(() -> recorded("ramp", "--target", "step3"))
+                .hasMessageContaining("'step3' is not a target: step2, step4, step5, step6 or step7");
     }
 
     @Test
@@ -50,9 +54,13 @@ class CommandTextTest {
         assertThat(recorded("failover")).isEqualTo("bench failover");
         assertThat(recorded("failover", "--step", "5")).isEqualTo("bench failover --step 5");
         assertThat(recorded("storm", "--step", "5")).isEqualTo("bench storm --via kill --step 5");
-        assertThat(recorded("capacity", "--step", "6")).isEqualTo("bench capacity");
+        assertThat(recorded("failover", "--step", "6")).isEqualTo("bench failover --step 6");
+        assertThat(recorded("storm", "--step", "6")).isEqualTo("bench storm --via kill --step 6");
+        assertThat(recorded("capacity", "--step", "7")).isEqualTo("bench capacity");
         assertThatThrownBy(() -> recorded("failover", "--step", "4"))
-                .hasMessageContaining("'4' is not a swarm step: 5 or 6");
+                .hasMessageContaining("'4' is not a swarm step: 5, 6 or 7");
+        assertThatThrownBy(() -> recorded("capacity", "--step", "8"))
+                .hasMessageContaining("'8' is not a swarm step: 5, 6 or 7");
     }
 
     @Test

@@ -18,11 +18,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Fan-out through Redis: a swarm of nodes (step 4 directly, or step 5 or 6 behind HAProxy), many members per room,
+ * Fan-out through Redis: a swarm of nodes (step 4 directly, or step 5, 6 or 7 behind HAProxy), many members per room,
  * a few senders at a fixed total rate; delivered rate, latency, loss/duplicates/reordering and CPU per delivery.
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Starts Redis and 3 nodes (step 4, clients spread over the nodes round-robin; or step 5 or 6 behind HAProxy), "
+        description = {"Starts Redis and 3 nodes (step 4, clients spread over the nodes round-robin; or step 5, 6 or 7 behind HAProxy), "
                 + "joins the clients to their rooms and has the senders send at a fixed total rate, each text carrying its "
                 + "send time (nanoTime, same JVM). Reports delivered msgs/s, latency p50..max, lost/duplicated/reordered by "
                 + "seq per member, CPU of every server process and of the generator, and server CPU-us per delivery."})
@@ -32,7 +32,7 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
     private static final int DRAIN_SECONDS = 15;
 
     @Option(names = {"--target", "--step"}, defaultValue = "step4", converter = ShapeOptions.TargetConverter.class,
-            description = "step2 (one node, rooms in memory), step4 (3 nodes direct, round-robin), step5 or step6 (HAProxy); "
+            description = "step2 (one node, rooms in memory), step4 (3 nodes direct, round-robin), step5, step6 or step7 (HAProxy); "
                     + "--step takes the number alone (default: ${DEFAULT-VALUE})")
     String target;
     @Mixin

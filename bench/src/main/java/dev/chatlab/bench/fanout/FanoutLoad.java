@@ -12,6 +12,7 @@ import dev.chatlab.bench.Pause;
 import dev.chatlab.bench.ProcStats;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.ServerProcess;
+import dev.chatlab.bench.SwarmStep;
 import dev.chatlab.bench.ThreadCpu;
 import dev.chatlab.testkit.haproxy.Balancing;
 import dev.chatlab.testkit.haproxy.HaproxyServer;
@@ -37,7 +38,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The fan-out load that {@code fanout} and {@code ramp} measure: Redis and chat nodes (step 4 reached directly,
- * round-robin, or step 5 or 6 behind HAProxy), members joined to their rooms, and a generator in this JVM whose senders
+ * round-robin, or step 5, 6 or 7 behind HAProxy), members joined to their rooms, and a generator in this JVM whose senders
  * send at a given total rate. Each {@link #step} sends at one rate, measures a window, then waits for the deliveries
  * to settle; whatever ran before is counted in {@link #integrity()}.
  */
@@ -54,9 +55,9 @@ public final class FanoutLoad implements AutoCloseable {
     /**
      * What to start.
      *
-     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5 or step6
-     *                 (through HAProxy)
-     * @param affinity with step5 or step6: HAProxy's room-affinity config (roomId in the URL), else least connections
+     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5, step6 or
+     *                 step7 (through HAProxy)
+     * @param affinity with step5, step6 or step7: HAProxy's room-affinity config (roomId in the URL), else least connections
      * @param nodes    chat nodes
      * @param clients  members in all; member i is in room i mod rooms
      * @param rooms    rooms
@@ -224,13 +225,11 @@ public final class FanoutLoad implements AutoCloseable {
 
     private void startServers() {
         Path root = Bench.repositoryRoot();
-        String module = switch (shape.target()) {
-            case "step2" -> "step2-rooms";
-            case "step4" -> "step4-pubsub";
-            case "step5" -> "step5-loadbalancer";
-            default -> "step6-hardening";
+        Path jar = switch (shape.target()) {
+            case "step2" -> root.resolve("step2-rooms/target/step2-rooms.jar");
+            case "step4" -> root.resolve("step4-pubsub/target/step4-pubsub.jar");
+            default -> SwarmStep.jarOf(Integer.parseInt(shape.target().substring("step".length())));
         };
-        Path jar = root.resolve(module + "/target/" + module + ".jar");
         if (shape.target().equals("step2")) {
             // One node holding every room in memory: no Redis, no seq; the baseline the pub/sub hop is measured against.
             ServerProcess node = ServerProcess.start(jar, shape.nodeJvm(), List.of(), root.resolve("bench/target/fanout-step2.log"),
