@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
  * a few senders at a fixed total rate; delivered rate, latency, loss/duplicates/reordering and CPU per delivery.
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Starts Redis and 3 nodes (step 4, clients spread over the nodes round-robin; or step 5, 6 or 7 behind HAProxy), "
+        description = {"Starts Redis and 3 nodes (step 4, clients spread over the nodes round-robin; or step 5, 6 or 7 behind HAProxy, "
+                + "or with --direct round-robin too), "
                 + "joins the clients to their rooms and has the senders send at a fixed total rate, each text carrying its "
                 + "send time (nanoTime, same JVM). Reports delivered msgs/s, latency p50..max, lost/duplicated/reordered by "
                 + "seq per member, CPU of every server process and of the generator, and server CPU-us per delivery."})
@@ -35,6 +36,9 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
             description = "step2 (one node, rooms in memory), step4 (3 nodes direct, round-robin), step5, step6 or step7 (HAProxy); "
                     + "--step takes the number alone (default: ${DEFAULT-VALUE})")
     String target;
+    @Option(names = "--direct", description = "with --target step5, step6 or step7: no HAProxy; the clients connect to the nodes "
+            + "round-robin, as on step 4")
+    boolean direct;
     @Mixin
     ShapeOptions options;
     @Option(names = "--rate", defaultValue = "3000", description = "messages sent per second, all senders together (default: ${DEFAULT-VALUE})")
@@ -50,7 +54,7 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
 
     @Override
     public Integer call() {
-        FanoutLoad.Shape shape = options.shape(target, spec);
+        FanoutLoad.Shape shape = options.shape(target, direct, rate, spec);
         if (warmup.plus(duration).compareTo(Duration.ofSeconds(60)) > 0 || duration.isZero() || rate < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "need --warmup + --duration <= 60s, --rate >= 1");
         }
@@ -58,7 +62,8 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
         int rooms = shape.rooms();
         int senders = shape.senders();
         Report report = new Report("fanout", shape.page("fanout") + "-" + rate, Report.commandOf(spec, "--target", "--affinity"));
-        report.announce("fanout via " + target);
+        String via = target + (direct ? " direct" : "");
+        report.announce("fanout via " + via);
         say("%d clients in %d rooms, %d senders, %,d msg/s offered for %s after %s warm-up", clients, rooms, senders, rate,
                 DurationConverter.format(duration), DurationConverter.format(warmup));
         try (FanoutLoad load = FanoutLoad.start(shape)) {
@@ -86,7 +91,7 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
             step.serverCpuMicros().forEach((name, micros) -> table.row("CPU " + name + " (cores)", f("%.2f", micros / 1e6 / seconds)));
             table.row("CPU generator (cores)", f("%.2f", step.generatorCores()));
             table.row("server CPU-us per delivered msg", f("%.2f", step.serverCpuMicrosPerDelivery()));
-            report.table("fanout via " + target + " (" + clients + " clients, " + rooms + " rooms, " + senders + " senders, "
+            report.table("fanout via " + via + " (" + clients + " clients, " + rooms + " rooms, " + senders + " senders, "
                     + f("%,d", rate) + " msg/s, " + DurationConverter.format(duration) + " measured)", table);
             report.note(step.generatorVerdict());
             Map<String, Object> numbers = new LinkedHashMap<>();
@@ -100,7 +105,9 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
             numbers.put("serverCpuMicrosPerDelivery", step.serverCpuMicrosPerDelivery());
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("target", target);
+            settings.put("direct", direct);
             options.putSettings(settings);
+            settings.put("nodeArgs", shape.nodeArgs());
             settings.put("rate", rate);
             settings.put("warmup", warmup.toString());
             settings.put("duration", duration.toString());

@@ -38,7 +38,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The fan-out load that {@code fanout} and {@code ramp} measure: Redis and chat nodes (step 4 reached directly,
- * round-robin, or step 5, 6 or 7 behind HAProxy), members joined to their rooms, and a generator in this JVM whose senders
+ * round-robin, or step 5, 6 or 7 behind HAProxy or, with {@link Shape#direct()}, directly too), members joined to their rooms, and a generator in this JVM whose senders
  * send at a given total rate. Each {@link #step} sends at one rate, measures a window, then waits for the deliveries
  * to settle; whatever ran before is counted in {@link #integrity()}.
  */
@@ -58,16 +58,24 @@ public final class FanoutLoad implements AutoCloseable {
      * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5, step6 or
      *                 step7 (through HAProxy)
      * @param affinity with step5, step6 or step7: HAProxy's room-affinity config (roomId in the URL), else least connections
+     * @param direct   with step5, step6 or step7: no HAProxy, members connect to the nodes round-robin (as on step 4)
      * @param nodes    chat nodes
      * @param clients  members in all; member i is in room i mod rooms
      * @param rooms    rooms
      * @param senders  members 0 .. senders-1 also send, in turn
      * @param nodeJvm  each node's JVM options
+     * @param nodeArgs each node's extra options (the limits the load would reach, lifted)
      */
-    public record Shape(String target, boolean affinity, int nodes, int clients, int rooms, int senders, List<String> nodeJvm) {
-        /** The Markdown page of a scenario run on this shape: {@code fanout-step5-affinity}. */
+    public record Shape(String target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
+                        List<String> nodeJvm, List<String> nodeArgs) {
+        /** The Markdown page of a scenario run on this shape: {@code fanout-step5-affinity}, {@code fanout-step7-direct}. */
         public String page(String scenario) {
-            return scenario + "-" + target + (affinity ? "-affinity" : "");
+            return scenario + "-" + target + (direct ? "-direct" : "") + (affinity ? "-affinity" : "");
+        }
+
+        /** Whether the members reach the nodes through HAProxy. */
+        public boolean viaHaproxy() {
+            return !direct && ShapeOptions.HAPROXY_TARGETS.contains(target);
         }
 
         /** How many members room {@code room} has. */
@@ -197,7 +205,7 @@ public final class FanoutLoad implements AutoCloseable {
     /** This JVM's GC pauses, and those in the last step's window. */
     private final GcPauses gcPauses = GcPauses.listen();
     private volatile GcPauses.Summary generatorGc = new GcPauses.Summary(0, 0, 0);
-    /** Where members connect: each node (step 4), or HAProxy. */
+    /** Where members connect: each node (step 4, or direct), or HAProxy. */
     private final List<URI> uris = new ArrayList<>();
     /** Latency of the messages due in each step's window, by the step's tag (warm-up sends carry tag 0). */
     private final Map<Integer, Histogram> latencyByTag = new ConcurrentHashMap<>();
@@ -253,20 +261,29 @@ public final class FanoutLoad implements AutoCloseable {
                 uris.add(URI.create("ws://127.0.0.1:" + node.port() + "/"));
             }
         } else {
+            if (!shape.nodeArgs().isEmpty()) {
+                say("node options lifting the limits this load would reach: %s", String.join(" ", shape.nodeArgs()));
+            }
+            // A swarm node with its own flags (--admin-port and the rest), whether HAProxy is in front or not.
             List<InetSocketAddress> addresses = new ArrayList<>();
             for (int i = 1; i <= shape.nodes(); i++) {
-                ChatNodeProcess node = ChatNodeProcess.start(jar, "node-" + i, redis.uri(), shape.nodeJvm(), List.of());
+                ChatNodeProcess node = ChatNodeProcess.start(jar, "node-" + i, redis.uri(), shape.nodeJvm(), shape.nodeArgs());
                 toStop.add(0, node);
                 procs.add(new Proc("node-" + i, new ProcStats(node.pid(), node.port())));
                 nodePids.add(node.pid());
                 addresses.add(new InetSocketAddress("127.0.0.1", node.port()));
+                if (shape.direct()) {
+                    uris.add(node.wsUri());
+                }
             }
-            HaproxyServer haproxy = HaproxyServer.start(shape.affinity() ? Balancing.ROOM_AFFINITY : Balancing.LEAST_CONNECTIONS,
-                    addresses);
-            toStop.add(0, haproxy);
-            procs.add(new Proc("haproxy", new ProcStats(haproxy.pid(), haproxy.port())));
-            uris.add(haproxy.wsUri());
-            Pause.until(() -> haproxy.nodeStates().values().stream().allMatch(s -> s.startsWith("UP")), Duration.ofSeconds(30));
+            if (shape.viaHaproxy()) {
+                HaproxyServer haproxy = HaproxyServer.start(shape.affinity() ? Balancing.ROOM_AFFINITY : Balancing.LEAST_CONNECTIONS,
+                        addresses);
+                toStop.add(0, haproxy);
+                procs.add(new Proc("haproxy", new ProcStats(haproxy.pid(), haproxy.port())));
+                uris.add(haproxy.wsUri());
+                Pause.until(() -> haproxy.nodeStates().values().stream().allMatch(s -> s.startsWith("UP")), Duration.ofSeconds(30));
+            }
         }
         procs.add(new Proc("redis", new ProcStats(redisPid, redis.port())));
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** The options of a {@link FanoutLoad.Shape} that {@code fanout} and {@code ramp} share (each has its own --target default). */
+/** The options of a {@link FanoutLoad.Shape} that {@code fanout}, {@code ramp} and {@code compare} share. */
 public final class ShapeOptions {
     /** The steps a swarm runs behind HAProxy: the swarm steps. */
     static final List<String> HAPROXY_TARGETS = SwarmStep.STEPS.stream().map(n -> "step" + n).toList();
@@ -47,8 +47,19 @@ public final class ShapeOptions {
             + "bench/target/jfr/ and a summary by phase of the message path to the results")
     boolean jfr;
 
-    /** The shape these options describe on {@code target}; a usage error for {@code spec}'s command when they do not fit. */
-    public FanoutLoad.Shape shape(String target, CommandLine.Model.CommandSpec spec) {
+    /**
+     * The shape these options describe on {@code target}, its members connected to the nodes directly when {@code direct}
+     * (else through HAProxy, on the swarm steps), its nodes told to lift the limits that {@code peakRate} (messages per
+     * second, all senders together, at the most) would reach; a usage error for {@code spec}'s command when they do not fit.
+     */
+    public FanoutLoad.Shape shape(String target, boolean direct, double peakRate, CommandLine.Model.CommandSpec spec) {
+        if (direct && !HAPROXY_TARGETS.contains(target)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--direct goes with --target "
+                    + SwarmStep.choices(HAPROXY_TARGETS) + " (step 4's nodes are always reached directly, and step 2 is one node)");
+        }
+        if (affinity && direct) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--affinity is HAProxy's config: it does not go with --direct");
+        }
         if (affinity && !HAPROXY_TARGETS.contains(target)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--affinity goes with --target " + SwarmStep.choices(HAPROXY_TARGETS));
         }
@@ -61,7 +72,8 @@ public final class ShapeOptions {
             jvm.add("-XX:StartFlightRecording=settings=profile");
         }
         // Step 2 is one node by design.
-        return new FanoutLoad.Shape(target, affinity, target.equals("step2") ? 1 : nodeCount, clients, rooms, senders, jvm);
+        return new FanoutLoad.Shape(target, affinity, direct, target.equals("step2") ? 1 : nodeCount, clients, rooms, senders, jvm,
+                NodeLimits.lifting(target, clients, senders, peakRate));
     }
 
     /** The settings both scenarios record, as the JSON has them. */

@@ -92,15 +92,21 @@ public final class RampCommand implements Callable<Integer> {
         return null;
     }
 
+    /** The highest rate a ramp can reach: as many steps as --max-load has room for after --warmup. */
+    static double peakRate(int startRate, double factor, Duration warmup, Duration perStep, Duration maxLoad) {
+        long steps = maxLoad.minus(warmup).toMillis() / perStep.toMillis();
+        return startRate * Math.pow(factor, Math.max(0, steps - 1));
+    }
+
     @Override
     public Integer call() {
-        FanoutLoad.Shape shape = options.shape(target, spec);
         Duration perStep = stepWarmup.plus(step);
         if (startRate < 1 || factor <= 1.0 || step.isZero() || maxLoad.compareTo(Duration.ofSeconds(60)) > 0
                 || warmup.plus(perStep).compareTo(maxLoad) > 0 || p99Limit.isZero()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "need --start-rate >= 1, --factor > 1, --step-window > 0, "
                     + "--p99-limit > 0, --max-load <= 60s and room in it for --warmup and one step");
         }
+        FanoutLoad.Shape shape = options.shape(target, false, peakRate(startRate, factor, warmup, perStep, maxLoad), spec);
         Report report = new Report("ramp", shape.page("ramp"), Report.commandOf(spec, "--target", "--affinity"));
         report.announce("ramp via " + target);
         long limitMicros = p99Limit.toNanos() / 1_000;
@@ -202,6 +208,7 @@ public final class RampCommand implements Callable<Integer> {
         settings.put("target", target);
         settings.put("affinity", shape.affinity());
         options.putSettings(settings);
+        settings.put("nodeArgs", shape.nodeArgs());
         settings.put("startRate", startRate);
         settings.put("factor", factor);
         settings.put("warmup", warmup.toString());
