@@ -51,6 +51,8 @@ public final class FanoutLoad implements AutoCloseable {
     public static final String GENERATOR = "generator (this JVM)";
     /** No new delivery for this long while settling: the rest are not coming. */
     private static final Duration NO_PROGRESS = Duration.ofSeconds(2);
+    /** How long a run's deliveries may take to arrive after the last send before the rest count as lost. */
+    public static final Duration DRAIN = Duration.ofSeconds(15);
 
     /**
      * What to start.
@@ -128,6 +130,14 @@ public final class FanoutLoad implements AutoCloseable {
             return delivered == 0 ? 0 : (double) serverCpuMicrosTotal() / delivered;
         }
 
+        /** Server CPU-µs per delivered message by kind of process: {@code nodes} (all of them together), then each other one. */
+        public Map<String, Double> serverCpuMicrosPerDeliveryByKind() {
+            Map<String, Double> byKind = new LinkedHashMap<>();
+            serverCpuMicros.forEach((name, micros) -> byKind.merge(name.matches("node-\\d+") ? "nodes" : name,
+                    delivered == 0 ? 0 : (double) micros / delivered, Double::sum));
+            return byKind;
+        }
+
         /** CPU seconds in the window of each server process and, last, of the generator. */
         public Map<String, Double> cpuSeconds() {
             Map<String, Double> cpu = new LinkedHashMap<>();
@@ -183,6 +193,41 @@ public final class FanoutLoad implements AutoCloseable {
             json.put("duplicated", duplicated);
             json.put("reordered", reordered);
             json.put("errors", errors);
+        }
+    }
+
+    /**
+     * A whole run on processes of its own: what {@link #run} measured.
+     *
+     * @param shape   what ran
+     * @param step    the one rate, measured
+     * @param whole   every delivery of the run, once settled
+     * @param profile where the nodes' CPU went in the window
+     */
+    public record Result(Shape shape, Step step, Integrity whole, Profile profile) {
+
+        /** The run's numbers as the JSON has them: the window, the latency, the whole run's deliveries, the CPU. */
+        public void addTo(Map<String, Object> numbers) {
+            numbers.put("sentInWindow", step.sent());
+            numbers.put("windowSeconds", step.seconds());
+            numbers.put("deliveredPerSecond", step.deliveredPerSecond());
+            numbers.put("latencyMicros", Latency.percentiles(step.latency()));
+            whole.addTo(numbers);
+            numbers.put("cpuSeconds", step.cpuSeconds());
+            numbers.put("serverCpuMicrosPerDelivery", step.serverCpuMicrosPerDelivery());
+        }
+    }
+
+    /**
+     * Starts {@code shape}'s processes, sends at {@code rate} for {@code warmup} then for the measured {@code window},
+     * waits {@link #DRAIN} at most for the deliveries, and stops everything. {@code page} names the directory of the
+     * nodes' flight recordings, when they keep one.
+     */
+    public static Result run(Shape shape, int rate, Duration warmup, Duration window, String page) {
+        try (FanoutLoad load = start(shape)) {
+            Step step = load.step(rate, warmup, window, DRAIN);
+            say("sent %,d messages in the window; the deliveries have settled", step.sent());
+            return new Result(shape, step, load.integrity(), load.profile(page));
         }
     }
 
