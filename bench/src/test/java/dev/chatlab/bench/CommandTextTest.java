@@ -19,7 +19,7 @@ class CommandTextTest {
         CommandLine scenario = parsed.subcommand().commandSpec().commandLine();
         return switch (scenario.getCommandName()) {
             case "fanout", "ramp" -> Report.commandOf(scenario.getCommandSpec(), "--target", "--affinity");
-            case "storm" -> Report.commandOf(scenario.getCommandSpec(), "--via");
+            case "storm", "compare" -> Report.commandOf(scenario.getCommandSpec(), "--via");
             default -> Report.commandOf(scenario.getCommandSpec());
         };
     }
@@ -71,6 +71,12 @@ class CommandTextTest {
     }
 
     @Test
+    void compare_always_says_its_way_to_the_nodes() {
+        assertThat(recorded("compare")).isEqualTo("bench compare --via direct");
+        assertThat(recorded("compare", "--rounds", "3", "--via", "haproxy")).isEqualTo("bench compare --via haproxy --rounds 3");
+    }
+
+    @Test
     void a_value_with_spaces_is_quoted() {
         assertThat(recorded("storm", "--via", "drain", "--node-args", "--drain-window 2s"))
                 .isEqualTo("bench storm --via drain --node-args '--drain-window 2s'");
@@ -83,7 +89,7 @@ class CommandTextTest {
             assertThat(parsed.subcommand().commandSpec().name()).isEqualTo(run.get(0));
         }
         assertThat(AllCommand.RUNS).extracting(run -> run.get(0))
-                .containsExactly("transports", "fanout", "fanout", "fanout", "fanout", "fanout", "ramp", "capacity", "failover", "storm",
-                        "storage");
+                .containsExactly("transports", "fanout", "fanout", "fanout", "fanout", "fanout", "compare", "ramp", "capacity", "failover",
+                        "storm", "storage");
     }
 }

@@ -46,7 +46,7 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
     @Override
     public Integer call() {
         load.check(spec);
-        int rate = load.rate();
+        int rate = load.rate;
         FanoutLoad.Shape shape = options.shape(target, direct, rate, spec);
         String page = shape.page("fanout") + "-" + rate;
         Report report = new Report("fanout", page, Report.commandOf(spec, "--target", "--affinity"));
@@ -77,7 +77,7 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
         table.row("CPU generator (cores)", f("%.2f", step.generatorCores()));
         table.row("server CPU-us per delivered msg", f("%.2f", step.serverCpuMicrosPerDelivery()));
         report.table("fanout via " + via + " (" + shape.clients() + " clients, " + shape.rooms() + " rooms, " + shape.senders()
-                + " senders, " + f("%,d", rate) + " msg/s, " + DurationConverter.format(load.duration()) + " measured)", table);
+                + " senders, " + f("%,d", rate) + " msg/s, " + DurationConverter.format(load.duration) + " measured)", table);
         report.note(step.generatorVerdict());
         Map<String, Object> numbers = new LinkedHashMap<>();
         result.profile().report(report, step, numbers);

@@ -24,14 +24,6 @@ public final class LoadOptions {
         }
     }
 
-    public int rate() {
-        return rate;
-    }
-
-    public Duration duration() {
-        return duration;
-    }
-
     /** One whole run of this load on {@code shape}, said first on the console. */
     public FanoutLoad.Result run(FanoutLoad.Shape shape, String page) {
         say("%d clients in %d rooms, %d senders, %,d msg/s offered for %s after %s warm-up", shape.clients(), shape.rooms(),

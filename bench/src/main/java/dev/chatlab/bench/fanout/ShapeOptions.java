@@ -30,8 +30,8 @@ public final class ShapeOptions {
         }
     }
 
-    @Option(names = "--affinity", description = "with --target step5, step6 or step7: HAProxy's room-affinity config (roomId in the "
-            + "URL, consistently hashed), so each room lives on one node")
+    @Option(names = "--affinity", description = "through HAProxy (--target step5, step6 or step7; compare --via haproxy): its "
+            + "room-affinity config (roomId in the URL, consistently hashed), so each room lives on one node")
     boolean affinity;
     @Option(names = "--nodes", defaultValue = "3", description = "chat nodes (default: ${DEFAULT-VALUE})")
     int nodeCount;

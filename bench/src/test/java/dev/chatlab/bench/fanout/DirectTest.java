@@ -16,7 +16,7 @@ class DirectTest {
         FanoutCommand fanout = new FanoutCommand();
         CommandLine cli = new CommandLine(fanout);
         cli.parseArgs(args);
-        return fanout.options.shape(fanout.target, fanout.direct, fanout.load.rate(), cli.getCommandSpec());
+        return fanout.options.shape(fanout.target, fanout.direct, fanout.load.rate, cli.getCommandSpec());
     }
 
     @Test
