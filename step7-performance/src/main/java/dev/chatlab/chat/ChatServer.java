@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class ChatServer implements AutoCloseable {
     /** Jetty's worker threads at most. */
     static final int MAX_THREADS = 64;
+    /** Appends waiting for Redis at most; past this a send is answered {@code unavailable} at once. */
+    static final int MAX_QUEUED_APPENDS = 10_000;
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
     private static final int BAD_FRAMES_LOGGED = 5;
     /** Close code for a policy violation: a client that keeps sending past its rate limit. */
@@ -71,6 +73,7 @@ public final class ChatServer implements AutoCloseable {
     private final Rooms rooms = new Rooms();
     private final Protocol protocol;
     private final History history;
+    private final Appender appender;
     private final Fanout fanout;
     private final Metrics metrics;
     private final Admin admin;
@@ -88,6 +91,8 @@ public final class ChatServer implements AutoCloseable {
         this.metrics = new Metrics(config.nodeId());
         this.history = new History(config.redis().getHost(), config.redis().getPort(), config.commandTimeout(),
                 config.historyLength(), config.dedupeWindow());
+        this.appender = new Appender(config.redis().getHost(), config.redis().getPort(), config.commandTimeout(),
+                config.historyLength(), config.dedupeWindow(), config.nodeId(), MAX_QUEUED_APPENDS);
         this.fanout = new Fanout(config, history, rooms, metrics);
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, config.nodeId() + "-timers");
@@ -96,6 +101,7 @@ public final class ChatServer implements AutoCloseable {
         });
         metrics.gauge("chat.connections", "open WebSocket connections", connections::size);
         metrics.gauge("chat.rooms", "rooms with members on this node", rooms::count);
+        metrics.gauge("chat.appends.queued", "sends waiting for Redis to store them", appender::queued);
         metrics.gauge("chat.draining", "1 while the node drains", () -> draining.get() ? 1 : 0);
         metrics.gauge("chat.redis.subscribed", "1 while the Redis subscription is confirmed", () -> fanout.subscribed() ? 1 : 0);
         Security security = config.security();
@@ -246,13 +252,17 @@ public final class ChatServer implements AutoCloseable {
         } catch (BadFrame bad) {
             refuse(connection, bad, clientMsgId);
         } catch (History.Unavailable e) {
-            log.warn("{}: {}", connection.id, e.getMessage());
-            metrics.error("unavailable");
-            // With its clientMsgId, a resilient client knows which send to retry.
-            String message = "the chat's store is unavailable; try again";
-            connection.send(clientMsgId == null ? Protocol.error("unavailable", message)
-                    : Protocol.error("unavailable", message, clientMsgId));
+            unavailable(connection, clientMsgId, e);
         }
+    }
+
+    private void unavailable(Connection connection, String clientMsgId, History.Unavailable e) {
+        log.warn("{}: {}", connection.id, e.getMessage());
+        metrics.error("unavailable");
+        // With its clientMsgId, a resilient client knows which send to retry.
+        String message = "the chat's store is unavailable; try again";
+        connection.send(clientMsgId == null ? Protocol.error("unavailable", message)
+                : Protocol.error("unavailable", message, clientMsgId));
     }
 
     /** Answers a frame the node will not act on with an {@code error}; the first few per client are logged. */
@@ -327,16 +337,23 @@ public final class ChatServer implements AutoCloseable {
             if (roomId == null) {
                 throw new BadFrame("not_joined", "join a room before sending messages");
             }
-            // Stored and published in one step; every node, this one included, delivers it from its subscription.
-            History.Appended stored = history.append(roomId,
-                    Protocol.payload(roomId, connection.name(), say.message(), System.currentTimeMillis(), say.clientMsgId()),
-                    say.clientMsgId());
-            if (!stored.duplicate()) {
-                metrics.published.increment();
-            }
-            if (say.clientMsgId() != null) {
-                connection.send(Protocol.ack(say.clientMsgId(), stored.seq()));
-            }
+            // Stored and published in one step; every node, this one included, delivers it from its subscription. The
+            // append joins the node's next pipeline to Redis: no thread waits for it, and the ack goes when Redis answers.
+            String clientMsgId = say.clientMsgId();
+            appender.append(roomId,
+                    Protocol.payload(roomId, connection.name(), say.message(), System.currentTimeMillis(), clientMsgId),
+                    clientMsgId, (stored, failure) -> {
+                        if (failure != null) {
+                            unavailable(connection, clientMsgId, failure);
+                            return;
+                        }
+                        if (!stored.duplicate()) {
+                            metrics.published.increment();
+                        }
+                        if (clientMsgId != null) {
+                            connection.send(Protocol.ack(clientMsgId, stored.seq()));
+                        }
+                    });
         } else if (request instanceof Leave) {
             leave(connection);
         } else if (request instanceof Ping) {
@@ -548,9 +565,11 @@ public final class ChatServer implements AutoCloseable {
             server.fanout.start(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             server.admin.close();
+            server.appender.close();
             server.history.close();
             throw e;
         }
+        server.appender.start();
         server.app.start(config.host(), config.port());
         long every = Math.max(1, config.clientTimeout().toMillis() / 3);
         server.scheduler.scheduleWithFixedDelay(server::reapSilentClients, every, every, TimeUnit.MILLISECONDS);
@@ -595,6 +614,7 @@ public final class ChatServer implements AutoCloseable {
         app.stop();
         admin.close();
         scheduler.shutdownNow();
+        appender.close();
         fanout.close();
         history.close();
     }

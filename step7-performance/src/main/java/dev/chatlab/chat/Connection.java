@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * written to it.
  *
  * <p>Jetty's core hands over frames, not messages: this class joins a fragmented message (refusing one past the
- * limit with 1009, and text that is not UTF-8 with 1007) and answers nothing else itself; Jetty's core answers
- * pings and the close handshake. Nothing of the HTTP upgrade request is kept: the socket costs its session, this
+ * limit with 1009, and text that is not UTF-8 with 1007) and answers pings; Jetty's core completes the close
+ * handshake. Nothing of the HTTP upgrade request is kept: the socket costs its session, this
  * object and what is queued for it.
  *
  * <p>Writes go through the session's one flusher: a frame sent while the socket is idle is written at once, frames
@@ -109,11 +109,21 @@ final class Connection implements FrameHandler {
             messageType = opCode;
             messageBytes = 0;
             text = opCode == OpCode.TEXT ? new Utf8StringBuilder(frame.getPayloadLength()) : null;
+        } else if (opCode == OpCode.PING) {
+            // Jetty's core leaves the pong to the handler: the same payload back, in order with everything else sent.
+            ByteBuffer payload = ByteBuffer.allocate(frame.getPayloadLength());
+            if (frame.hasPayload()) {
+                payload.put(frame.getPayload().slice()).flip();
+            }
+            session.sendFrame(new Frame(OpCode.PONG, payload), Callback.NOOP, false);
+            next(callback);
+            return;
         } else if (opCode != OpCode.CONTINUATION) {
-            // Ping, pong and close: Jetty's core answers a ping and completes the close handshake.
+            // Pong, and close: Jetty's core completes the close handshake once the callback succeeds.
             next(callback);
             return;
         }
+        // exercise:begin fragments: count the frame's bytes into the message and fail the callback with a MessageTooLargeException (1009) once it passes maxMessageBytes; add a text frame's payload to the UTF-8 builder
         messageBytes += frame.getPayloadLength();
         if (messageBytes > maxMessageBytes) {
             text = null;
@@ -123,6 +133,7 @@ final class Connection implements FrameHandler {
         if (text != null && frame.hasPayload()) {
             text.append(frame.getPayload());
         }
+        // exercise:end fragments
         if (!frame.isFin()) {
             next(callback);
             return;

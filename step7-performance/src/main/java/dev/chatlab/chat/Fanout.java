@@ -1,5 +1,7 @@
 package dev.chatlab.chat;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -225,11 +227,12 @@ final class Fanout implements AutoCloseable {
         if (message.seq() <= room.seq) {
             return;
         }
-        String frame = Protocol.message(message.json());
+        // Encoded once for the whole room: every member's frame is a view of the same bytes.
+        ByteBuffer frame = ByteBuffer.wrap(Protocol.message(message.json()).getBytes(StandardCharsets.UTF_8));
         int sent = 0;
         for (Connection member : room.members) {
             if (message.seq() > member.lastSeq) {
-                member.send(frame);
+                member.share(frame);
                 member.lastSeq = message.seq();
                 sent++;
             }

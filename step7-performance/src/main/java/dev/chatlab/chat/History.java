@@ -1,7 +1,8 @@
 package dev.chatlab.chat;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -194,15 +195,32 @@ final class History implements AutoCloseable {
         return messages;
     }
 
-    /** Reads seq, epoch and sentAt from a stored entry; the JSON itself is kept as stored, to be sent on as it is. */
+    /**
+     * Reads seq, epoch and sentAt from a stored entry in one pass of Jackson's streaming parser (nested values are
+     * skipped, no tree is built); the JSON itself is kept as stored, to be sent on as it is.
+     */
     static Message parse(String roomId, String json) {
-        try {
-            JsonNode entry = Protocol.JSON.readTree(json);
-            return new Message(roomId, entry.path("seq").asLong(), entry.path("epoch").asText(),
-                    entry.path("sentAt").asLong(), json);
-        } catch (JsonProcessingException e) {
+        long seq = 0;
+        long sentAt = 0;
+        String epoch = "";
+        try (JsonParser parser = Protocol.JSON.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalStateException("a stored message of " + roomId + " is not a JSON object: " + json);
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (field) {
+                    case "seq" -> seq = parser.getValueAsLong();
+                    case "sentAt" -> sentAt = parser.getValueAsLong();
+                    case "epoch" -> epoch = value == JsonToken.VALUE_STRING ? parser.getText() : "";
+                    default -> parser.skipChildren();
+                }
+            }
+        } catch (IOException e) {
             throw new IllegalStateException("a stored message of " + roomId + " is not JSON: " + json, e);
         }
+        return new Message(roomId, seq, epoch, sentAt, json);
     }
 
     void publish(String channel, String message) {

@@ -1,9 +1,10 @@
 package dev.chatlab.chat;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.regex.Pattern;
 
 /** The wire protocol: turns client frames into requests (or a {@link BadFrame}) and builds server frames. */
@@ -70,91 +71,171 @@ final class Protocol {
         this.maxMessageChars = maxMessageChars;
     }
 
+    /**
+     * Reads a frame in one pass of Jackson's streaming parser, without building a tree: the fields a request can
+     * have are picked up as they come (a field the protocol does not name is skipped), then checked for its type.
+     */
     Request parse(String text) throws BadFrame {
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
+        Fields fields = new Fields();
+        try (JsonParser parser = JSON.getFactory().createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new BadFrame("bad_json", "a frame must be a JSON object {\"type\": ..., \"payload\": {...}}");
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("type".equals(field)) {
+                    fields.type = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    fields.typeIsText = value == JsonToken.VALUE_STRING;
+                } else if ("payload".equals(field)) {
+                    fields.payloadIsObject = value == JsonToken.START_OBJECT;
+                    if (fields.payloadIsObject) {
+                        fields.clearPayload();
+                        readPayload(parser, fields);
+                    } else {
+                        parser.skipChildren();
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            // The object must be whole: a frame cut short is no frame.
+            if (parser.currentToken() != JsonToken.END_OBJECT) {
+                throw new BadFrame("bad_json", "the frame is not valid JSON");
+            }
+        } catch (IOException e) {
             // Also what Jackson's own limits (nesting depth, number length) end in.
             throw new BadFrame("bad_json", "the frame is not valid JSON");
         }
-        if (root == null || !root.isObject()) {
-            throw new BadFrame("bad_json", "a frame must be a JSON object {\"type\": ..., \"payload\": {...}}");
-        }
-        JsonNode type = root.get("type");
-        if (type == null || !type.isTextual()) {
+        if (!fields.typeIsText) {
             throw new BadFrame("unknown_type", "a frame needs a string \"type\": join, message, leave or ping");
         }
-        return switch (type.asText()) {
-            case "join" -> join(payload(root, "join"));
-            case "message" -> say(payload(root, "message"));
+        return switch (fields.type) {
+            case "join" -> join(payload(fields, "join"));
+            case "message" -> say(payload(fields, "message"));
             case "leave" -> new Leave();
             case "ping" -> new Ping();
-            default -> throw new BadFrame("unknown_type", "unknown type \"" + abbreviate(type.asText())
+            default -> throw new BadFrame("unknown_type", "unknown type \"" + abbreviate(fields.type)
                     + "\"; expected join, message, leave or ping");
         };
     }
 
-    private static JsonNode payload(JsonNode root, String type) throws BadFrame {
-        JsonNode payload = root.get("payload");
-        if (payload == null || !payload.isObject()) {
-            throw new BadFrame("bad_payload", "a " + type + " frame needs a \"payload\" object");
+    /** What a payload's fields were: a value, or a sign that the field was there with the wrong type. */
+    private static final class Fields {
+        String type;
+        boolean typeIsText;
+        boolean payloadIsObject;
+        Value roomId;
+        Value name;
+        Value since;
+        Value epoch;
+        Value message;
+        Value clientMsgId;
+
+        void clearPayload() {
+            roomId = name = since = epoch = message = clientMsgId = null;
         }
-        return payload;
     }
 
-    private static Join join(JsonNode payload) throws BadFrame {
-        JsonNode roomId = payload.get("roomId");
-        if (roomId == null || !roomId.isTextual() || !isRoomId(roomId.asText())) {
+    /** One scalar of a payload, as its token said: text, a whole number that fits a long, null, or something else. */
+    private record Value(JsonToken token, String text, long number, boolean fitsLong) {
+        boolean isNull() {
+            return token == JsonToken.VALUE_NULL;
+        }
+
+        boolean isText() {
+            return token == JsonToken.VALUE_STRING;
+        }
+    }
+
+    private static void readPayload(JsonParser parser, Fields fields) throws IOException {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String field = parser.currentName();
+            JsonToken token = parser.nextToken();
+            Value value;
+            if (token == JsonToken.VALUE_STRING) {
+                value = new Value(token, parser.getText(), 0, false);
+            } else if (token == JsonToken.VALUE_NUMBER_INT) {
+                JsonParser.NumberType type = parser.getNumberType();
+                boolean fits = type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG;
+                value = new Value(token, null, fits ? parser.getLongValue() : 0, fits);
+            } else {
+                parser.skipChildren();
+                value = new Value(token, null, 0, false);
+            }
+            switch (field) {
+                case "roomId" -> fields.roomId = value;
+                case "name" -> fields.name = value;
+                case "since" -> fields.since = value;
+                case "epoch" -> fields.epoch = value;
+                case "message" -> fields.message = value;
+                case "clientMsgId" -> fields.clientMsgId = value;
+                default -> {
+                    // Not part of the protocol: ignored, as a tree reader would.
+                }
+            }
+        }
+    }
+
+    private static Fields payload(Fields fields, String type) throws BadFrame {
+        if (!fields.payloadIsObject) {
+            throw new BadFrame("bad_payload", "a " + type + " frame needs a \"payload\" object");
+        }
+        return fields;
+    }
+
+    private static Join join(Fields payload) throws BadFrame {
+        Value roomId = payload.roomId;
+        if (roomId == null || !roomId.isText() || !isRoomId(roomId.text())) {
             throw new BadFrame("invalid_room", "roomId must be 1-64 characters of A-Z a-z 0-9 _ . -");
         }
-        JsonNode name = payload.get("name");
+        Value name = payload.name;
         String displayName = null;
         if (name != null && !name.isNull()) {
-            if (!name.isTextual() || !isName(name.asText())) {
+            if (!name.isText() || !isName(name.text())) {
                 throw new BadFrame("bad_payload", "name must be a string of 1-" + MAX_NAME_CHARS
                         + " characters, without control characters");
             }
-            displayName = name.asText().strip();
+            displayName = name.text().strip();
         }
-        JsonNode since = payload.get("since");
+        Value since = payload.since;
         Long sinceSeq = null;
         if (since != null && !since.isNull()) {
-            if (!since.isIntegralNumber() || !since.canConvertToLong() || since.asLong() < 0) {
+            if (since.token() != JsonToken.VALUE_NUMBER_INT || !since.fitsLong() || since.number() < 0) {
                 throw new BadFrame("bad_payload", "since must be the last seq you saw: a whole number >= 0");
             }
-            sinceSeq = since.asLong();
+            sinceSeq = since.number();
         }
-        JsonNode epoch = payload.get("epoch");
+        Value epoch = payload.epoch;
         String epochText = null;
         if (epoch != null && !epoch.isNull()) {
-            if (!epoch.isTextual() || epoch.asText().length() > 64) {
+            if (!epoch.isText() || epoch.text().length() > 64) {
                 throw new BadFrame("bad_payload", "epoch must be the string the server sent in joined");
             }
-            epochText = epoch.asText();
+            epochText = epoch.text();
         }
-        return new Join(roomId.asText(), displayName, sinceSeq, epochText);
+        return new Join(roomId.text(), displayName, sinceSeq, epochText);
     }
 
-    private Say say(JsonNode payload) throws BadFrame {
-        JsonNode message = payload.get("message");
-        if (message == null || !message.isTextual()) {
+    private Say say(Fields payload) throws BadFrame {
+        Value message = payload.message;
+        if (message == null || !message.isText()) {
             throw new BadFrame("bad_payload", "a message frame needs a string payload.message");
         }
-        String text = message.asText();
+        String text = message.text();
         if (text.isEmpty()) {
             throw new BadFrame("bad_payload", "payload.message is empty");
         }
         if (text.codePointCount(0, text.length()) > maxMessageChars) {
             throw new BadFrame("too_large", "payload.message is longer than " + maxMessageChars + " characters");
         }
-        JsonNode clientMsgId = payload.get("clientMsgId");
+        Value clientMsgId = payload.clientMsgId;
         String id = null;
         if (clientMsgId != null && !clientMsgId.isNull()) {
-            if (!clientMsgId.isTextual() || !CLIENT_MSG_ID.matcher(clientMsgId.asText()).matches()) {
+            if (!clientMsgId.isText() || !CLIENT_MSG_ID.matcher(clientMsgId.text()).matches()) {
                 throw new BadFrame("bad_payload", "clientMsgId must be 1-64 characters of A-Z a-z 0-9 _ . : -");
             }
-            id = clientMsgId.asText();
+            id = clientMsgId.text();
         }
         return new Say(text, id);
     }

@@ -37,8 +37,6 @@ final class RateLimit {
 
     /** Takes one frame of {@code size} bytes from the buckets, or refuses it and counts a strike. */
     synchronized Verdict take(long size, long nowNanos) {
-        // exercise:begin rate-limit: refill the three buckets for the time elapsed, then admit the frame if one frame and its bytes are left, else count a refusal and a strike
-        // exercise:stub return Verdict.ADMITTED;
         long elapsed = Math.max(0, nowNanos - refilledAt);
         refilledAt = nowNanos;
         frames = Math.min(frameCapacity, frames + elapsed * framesPerNano);
@@ -52,7 +50,6 @@ final class RateLimit {
         refusals++;
         strikes -= 1;
         return strikes < 0 ? Verdict.ABUSE : Verdict.REFUSED;
-        // exercise:end rate-limit
     }
 
     synchronized long refusals() {
