@@ -190,22 +190,37 @@ final class Connection implements FrameHandler {
         write(ByteBuffer.wrap(bytes), bytes.length);
     }
 
-    /** Queues a frame whose bytes other members share: the buffer itself is never read or moved here. */
-    void share(ByteBuffer frame) {
+    /**
+     * Queues a frame whose bytes other members share: the buffer itself is never read or moved here. With
+     * {@code batch}, the frame waits for {@link #flush()} (or the next frame sent without it).
+     */
+    void share(ByteBuffer frame, boolean batch) {
         if (closing) {
             return;
         }
-        write(frame.duplicate(), frame.remaining());
+        write(frame.duplicate(), frame.remaining(), batch);
+    }
+
+    /** Writes whatever frames wait in the batch. */
+    void flush() {
+        CoreSession current = session;
+        if (current != null && current.isOutputOpen()) {
+            current.flush(Callback.NOOP);
+        }
     }
 
     private void write(ByteBuffer payload, int size) {
+        write(payload, size, false);
+    }
+
+    private void write(ByteBuffer payload, int size, boolean batch) {
         if (queuedBytes.addAndGet(size) > maxQueuedBytes) {
             queuedBytes.addAndGet(-size);
             onOverflow.accept(this);
             return;
         }
         metrics.framesOut.increment();
-        session.sendFrame(new Frame(OpCode.TEXT, payload), new Written(size), false);
+        session.sendFrame(new Frame(OpCode.TEXT, payload), new Written(size), batch);
     }
 
     /** Gives a written (or failed) frame's bytes back to the queue's allowance. */

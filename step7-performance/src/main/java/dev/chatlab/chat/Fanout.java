@@ -3,7 +3,13 @@ package dev.chatlab.chat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +33,10 @@ import redis.clients.jedis.exceptions.JedisException;
 final class Fanout implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Fanout.class);
     private static final String ROOMS_PATTERN = History.channel("*");
+    /** Messages read but not yet delivered, at most; past it the subscriber stops reading until there is room. */
+    private static final int INBOX_LIMIT = 10_000;
+    /** Messages delivered in one round at most, each member's frames of the round written together. */
+    private static final int ROUND = 256;
 
     private final ChatConfig config;
     private final History history;
@@ -34,6 +44,9 @@ final class Fanout implements AutoCloseable {
     private final Metrics metrics;
     private final String heartbeatChannel;
     private final Thread subscriberThread;
+    private final Thread deliveryThread;
+    /** What the subscription has read and the delivery thread not yet delivered: room id and stored entry. */
+    private final BlockingQueue<String[]> inbox = new ArrayBlockingQueue<>(INBOX_LIMIT);
     private final ScheduledExecutorService heartbeat;
     private final CountDownLatch firstSubscription = new CountDownLatch(1);
     private final AtomicLong resubscriptions = new AtomicLong();
@@ -51,6 +64,8 @@ final class Fanout implements AutoCloseable {
         this.heartbeatChannel = "chat:heartbeat:" + config.nodeId();
         this.subscriberThread = new Thread(this::subscribeLoop, config.nodeId() + "-subscriber");
         this.subscriberThread.setDaemon(true);
+        this.deliveryThread = new Thread(this::deliveryLoop, config.nodeId() + "-delivery");
+        this.deliveryThread.setDaemon(true);
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, config.nodeId() + "-heartbeat");
             t.setDaemon(true);
@@ -60,6 +75,7 @@ final class Fanout implements AutoCloseable {
 
     /** Subscribes and returns once Redis has confirmed the subscription: a node is not ready before that. */
     void start(Duration timeout) {
+        deliveryThread.start();
         subscriberThread.start();
         long interval = config.heartbeatInterval().toMillis();
         heartbeat.scheduleWithFixedDelay(this::beat, interval, interval, TimeUnit.MILLISECONDS);
@@ -159,14 +175,58 @@ final class Fanout implements AutoCloseable {
             if (channel.equals(heartbeatChannel)) {
                 lastHeartbeatNanos = System.nanoTime();
             } else {
-                String roomId = History.roomOf(channel);
-                deliver(History.parse(roomId, message));
+                try {
+                    // Waits when the delivery thread is INBOX_LIMIT behind: Redis then holds what follows.
+                    inbox.put(new String[] {History.roomOf(channel), message});
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /**
+     * Delivers what the subscription read, in rounds: every message waiting (up to {@value #ROUND}) is handed to
+     * its members' sockets without a write, then each member touched is flushed once, so a member's frames of a
+     * round leave in one write instead of one write each. A quiet node's round is one message, written at once.
+     */
+    private void deliveryLoop() {
+        List<String[]> round = new ArrayList<>(ROUND);
+        Set<Connection> touched = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (running) {
+            try {
+                String[] first = inbox.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                round.add(first);
+                inbox.drainTo(round, ROUND - 1);
+                for (String[] entry : round) {
+                    deliver(History.parse(entry[0], entry[1]), touched);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.warn("{}: a round of deliveries failed: {}", config.nodeId(), e.toString(), e);
+            } finally {
+                touched.forEach(Connection::flush);
+                touched.clear();
+                round.clear();
             }
         }
     }
 
     /** Delivers a message that arrived live, first filling any gap before it from the stored history. */
     void deliver(History.Message message) {
+        deliver(message, null);
+    }
+
+    /**
+     * As {@link #deliver(History.Message)}; with {@code touched}, frames are only queued on the members' sockets and
+     * the members are added to it for the caller to flush.
+     */
+    private void deliver(History.Message message, Set<Connection> touched) {
         synchronized (rooms.lockFor(message.roomId())) {
             Rooms.Room room = rooms.get(message.roomId());
             if (room == null) {
@@ -183,7 +243,7 @@ final class Fanout implements AutoCloseable {
                     List<History.Message> missing = history.after(room.id, room.seq, (int) (message.seq() - room.seq - 1));
                     backfilled.addAndGet(missing.size());
                     metrics.backfilled.increment(missing.size());
-                    missing.forEach(m -> send(room, m));
+                    missing.forEach(m -> send(room, m, touched));
                 } catch (History.Unavailable e) {
                     // Never deliver past a gap: the next message, or the next subscription, tries again.
                     log.warn("{}: cannot fill the gap in {} before seq {}: {}", config.nodeId(), room.id, message.seq(),
@@ -191,7 +251,7 @@ final class Fanout implements AutoCloseable {
                     return;
                 }
             }
-            send(room, message);
+            send(room, message, touched);
         }
     }
 
@@ -214,7 +274,7 @@ final class Fanout implements AutoCloseable {
                     }
                     backfilled.addAndGet(missing.size());
                     metrics.backfilled.increment(missing.size());
-                    missing.forEach(m -> send(room, m));
+                    missing.forEach(m -> send(room, m, null));
                 }
             } catch (History.Unavailable e) {
                 log.warn("{}: cannot catch up {}: {}", config.nodeId(), roomId, e.getMessage());
@@ -222,8 +282,8 @@ final class Fanout implements AutoCloseable {
         }
     }
 
-    /** Sends one message to every member that has not had it yet. Hold the room's lock. */
-    private void send(Rooms.Room room, History.Message message) {
+    /** Sends one message to every member that has not had it yet (queued only, with {@code touched}). Hold the room's lock. */
+    private void send(Rooms.Room room, History.Message message, Set<Connection> touched) {
         if (message.seq() <= room.seq) {
             return;
         }
@@ -232,7 +292,12 @@ final class Fanout implements AutoCloseable {
         int sent = 0;
         for (Connection member : room.members) {
             if (message.seq() > member.lastSeq) {
-                member.share(frame);
+                if (touched == null) {
+                    member.share(frame, false);
+                } else {
+                    member.share(frame, true);
+                    touched.add(member);
+                }
                 member.lastSeq = message.seq();
                 sent++;
             }
@@ -266,5 +331,6 @@ final class Fanout implements AutoCloseable {
             current.disconnect();
         }
         subscriberThread.interrupt();
+        deliveryThread.interrupt();
     }
 }
