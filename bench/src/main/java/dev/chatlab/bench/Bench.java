@@ -2,6 +2,7 @@ package dev.chatlab.bench;
 
 import dev.chatlab.bench.capacity.CapacityCommand;
 import dev.chatlab.bench.failover.FailoverCommand;
+import dev.chatlab.bench.fanout.CompareCommand;
 import dev.chatlab.bench.fanout.FanoutCommand;
 import dev.chatlab.bench.ramp.RampCommand;
 import dev.chatlab.bench.storage.StorageCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
                 + "bench/results/<page>.md and the summary, bench/results/README.md.",
             "Without a scenario, runs them all (the same as `all`)."},
         subcommands = {TransportsCommand.class, FanoutCommand.class, RampCommand.class, FailoverCommand.class, StormCommand.class,
-            CapacityCommand.class, StorageCommand.class, AllCommand.class, SummaryCommand.class, CommandLine.HelpCommand.class})
+            CapacityCommand.class, StorageCommand.class, CompareCommand.class, AllCommand.class, SummaryCommand.class, CommandLine.HelpCommand.class})
 public final class Bench implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -12,8 +12,9 @@ import picocli.CommandLine.TypeConversionException;
  */
 public final class SwarmStep {
     /** The steps whose node is a swarm node (HAProxy's checks, drain, the resilient client's protocol), oldest first. */
-    static final List<Integer> STEPS = List.of(5, 6);
-    public static final int NEWEST = 6;
+    public static final List<Integer> STEPS = List.of(5, 6, 7);
+    /** The newest: the last of {@link #STEPS}. */
+    public static final int NEWEST = 7;
 
     /** {@code 5} or {@code step5}, as {@code fanout --step} also takes it. */
     public static final class Converter implements ITypeConverter<Integer> {
@@ -23,12 +24,12 @@ public final class SwarmStep {
             if (digits.matches("\\d+") && STEPS.contains(Integer.parseInt(digits))) {
                 return Integer.parseInt(digits);
             }
-            throw new TypeConversionException("'" + value + "' is not a swarm step: 5 or 6");
+            throw new TypeConversionException("'" + value + "' is not a swarm step: " + choices(STEPS));
         }
     }
 
     @Option(names = "--step", defaultValue = "" + NEWEST, converter = Converter.class,
-            description = "the step whose node runs: 5 or 6 (default: ${DEFAULT-VALUE})")
+            description = "the step whose node runs: 5, 6 or 7 (default: ${DEFAULT-VALUE})")
     int step;
 
     public int number() {
@@ -41,12 +42,25 @@ public final class SwarmStep {
 
     /** The node's jar, as {@code ./mvnw package} builds it. */
     public Path jar() {
+        return jarOf(step);
+    }
+
+    /** The jar of swarm step {@code step}'s node, as {@code ./mvnw package} builds it. */
+    public static Path jarOf(int step) {
         String module = switch (step) {
             case 5 -> "step5-loadbalancer";
             case 6 -> "step6-hardening";
+            case 7 -> "step7-performance";
             default -> throw new IllegalStateException("no swarm step " + step);
         };
         return Bench.repositoryRoot().resolve(module + "/target/" + module + ".jar");
+    }
+
+    /** The choices of a usage error, as a sentence says them: "5, 6 or 7". */
+    public static String choices(List<?> values) {
+        List<String> words = values.stream().map(String::valueOf).toList();
+        return words.size() < 2 ? String.join("", words)
+                : String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.chatlab.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class CommandTextTest {
         CommandLine scenario = parsed.subcommand().commandSpec().commandLine();
         return switch (scenario.getCommandName()) {
             case "fanout", "ramp" -> Report.commandOf(scenario.getCommandSpec(), "--target", "--affinity");
-            case "storm" -> Report.commandOf(scenario.getCommandSpec(), "--via");
+            case "storm", "compare" -> Report.commandOf(scenario.getCommandSpec(), "--via");
             default -> Report.commandOf(scenario.getCommandSpec());
         };
     }
@@ -33,7 +34,7 @@ class CommandTextTest {
     void the_target_is_always_said_and_affinity_when_set() {
         assertThat(recorded("fanout")).isEqualTo("bench fanout --target step4");
         assertThat(recorded("fanout", "--affinity", "--target", "step5")).isEqualTo("bench fanout --target step5 --affinity");
-        assertThat(recorded("ramp")).isEqualTo("bench ramp --target step6");
+        assertThat(recorded("ramp")).isEqualTo("bench ramp --target step7");
     }
 
     @Test
@@ -41,18 +42,25 @@ class CommandTextTest {
         assertThat(recorded("fanout", "--step", "5")).isEqualTo("bench fanout --target step5");
         assertThat(recorded("fanout", "--step", "step6", "--affinity")).isEqualTo("bench fanout --target step6 --affinity");
         assertThat(recorded("ramp", "--target", "5")).isEqualTo("bench ramp --target step5");
-        assertThatThrownBy(() -> recorded("fanout", "--step", "7"))
-                .hasMessageContaining("'7' is not a target: step2, step4, step5 or step6");
+        assertThat(recorded("fanout", "--step", "7")).isEqualTo("bench fanout --target step7");
+        refused("'8' is not a target: step2, step4, step5, step6 or step7 (or 2, 4, 5, 6, 7)", "fanout", "--step", "8");
+        refused("'step3' is not a target: step2, step4, step5, step6 or step7", "ramp", "--target", "step3");
     }
 
     @Test
     void the_swarm_scenarios_take_a_step_and_record_it_only_when_it_is_not_the_newest() {
+        refused("'4' is not a swarm step: 5, 6 or 7", "failover", "--step", "4");
+        refused("'8' is not a swarm step: 5, 6 or 7", "capacity", "--step", "8");
         assertThat(recorded("failover")).isEqualTo("bench failover");
-        assertThat(recorded("failover", "--step", "5")).isEqualTo("bench failover --step 5");
-        assertThat(recorded("storm", "--step", "5")).isEqualTo("bench storm --via kill --step 5");
-        assertThat(recorded("capacity", "--step", "6")).isEqualTo("bench capacity");
-        assertThatThrownBy(() -> recorded("failover", "--step", "4"))
-                .hasMessageContaining("'4' is not a swarm step: 5 or 6");
+        assertThat(recorded("capacity", "--step", "7")).isEqualTo("bench capacity");
+        for (String step : List.of("5", "6")) {
+            assertThat(recorded("failover", "--step", step)).isEqualTo("bench failover --step " + step);
+            assertThat(recorded("storm", "--step", step)).isEqualTo("bench storm --via kill --step " + step);
+        }
+    }
+
+    private static void refused(String message, String... args) {
+        assertThatThrownBy(() -> recorded(args)).hasMessageContaining(message);
     }
 
     @Test
@@ -63,6 +71,12 @@ class CommandTextTest {
     }
 
     @Test
+    void compare_always_says_its_way_to_the_nodes() {
+        assertThat(recorded("compare")).isEqualTo("bench compare --via direct");
+        assertThat(recorded("compare", "--rounds", "3", "--via", "haproxy")).isEqualTo("bench compare --via haproxy --rounds 3");
+    }
+
+    @Test
     void a_value_with_spaces_is_quoted() {
         assertThat(recorded("storm", "--via", "drain", "--node-args", "--drain-window 2s"))
                 .isEqualTo("bench storm --via drain --node-args '--drain-window 2s'");
@@ -70,12 +84,12 @@ class CommandTextTest {
 
     @Test
     void every_run_of_all_is_a_command_line_the_bench_takes() {
-        for (java.util.List<String> run : AllCommand.RUNS) {
+        for (List<String> run : AllCommand.RUNS) {
             CommandLine.ParseResult parsed = new CommandLine(new Bench()).parseArgs(run.toArray(String[]::new));
             assertThat(parsed.subcommand().commandSpec().name()).isEqualTo(run.get(0));
         }
         assertThat(AllCommand.RUNS).extracting(run -> run.get(0))
-                .containsExactly("transports", "fanout", "fanout", "fanout", "fanout", "fanout", "ramp", "capacity", "failover", "storm",
-                        "storage");
+                .containsExactly("transports", "fanout", "fanout", "fanout", "fanout", "fanout", "compare", "ramp", "capacity", "failover",
+                        "storm", "storage");
     }
 }

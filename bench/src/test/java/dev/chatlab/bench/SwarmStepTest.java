@@ -19,10 +19,29 @@ class SwarmStepTest {
     @Test
     void the_newest_step_is_the_default_and_keeps_the_scenarios_own_page() {
         SwarmStep step = parsed();
-        assertThat(step.number()).isEqualTo(SwarmStep.NEWEST);
+        assertThat(step.number()).isEqualTo(SwarmStep.NEWEST).isEqualTo(7).isEqualTo(SwarmStep.STEPS.get(SwarmStep.STEPS.size() - 1));
+        assertThat(step.newest()).isTrue();
         assertThat(step.page("failover")).isEqualTo("failover");
         assertThat(step.page("storm-kill")).isEqualTo("storm-kill");
+        assertThat(step.jar().toString()).endsWith("step7-performance/target/step7-performance.jar");
+        assertThat(parsed("--step", "7").page("capacity")).isEqualTo("capacity");
+    }
+
+    @Test
+    void step_6_is_no_longer_the_newest_and_gets_pages_of_its_own() {
+        SwarmStep step = parsed("--step", "6");
+        assertThat(step.newest()).isFalse();
+        assertThat(step.page("failover")).isEqualTo("failover-step6");
+        assertThat(step.page("capacity")).isEqualTo("capacity-step6");
+        assertThat(step.page("storm-kill")).isEqualTo("storm-step6-kill");
         assertThat(step.jar().toString()).endsWith("step6-hardening/target/step6-hardening.jar");
+    }
+
+    @Test
+    void the_choices_read_as_a_sentence() {
+        assertThat(SwarmStep.choices(SwarmStep.STEPS)).isEqualTo("5, 6 or 7");
+        assertThat(SwarmStep.choices(java.util.List.of("step6", "step7"))).isEqualTo("step6 or step7");
+        assertThat(SwarmStep.choices(java.util.List.of(7))).isEqualTo("7");
     }
 
     @Test

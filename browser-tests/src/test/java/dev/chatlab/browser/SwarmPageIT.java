@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The swarm page (step 6's nodes) in Chromium: three node JVMs behind HAProxy; the node under a window dies and the page resumes elsewhere. */
+/** The swarm page (step 7's nodes) in Chromium: three node JVMs behind HAProxy; the node under a window dies and the page resumes elsewhere. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class SwarmPageIT {
     private static final Logger LOG = LoggerFactory.getLogger(SwarmPageIT.class);
@@ -34,7 +34,7 @@ class SwarmPageIT {
 
     @BeforeAll
     static void start() {
-        swarm = Swarm.start(ChatNodeProcess.jarOf("step6-hardening"), 3, Balancing.LEAST_CONNECTIONS, List.of());
+        swarm = Swarm.start(ChatNodeProcess.jarOf("step7-performance"), 3, Balancing.LEAST_CONNECTIONS, List.of());
         await("every node in HAProxy's rotation").atMost(ofSeconds(30)).until(swarm::allNodesInRotation);
         browser = Browser.start();
     }
@@ -123,7 +123,7 @@ class SwarmPageIT {
         assertThat(bob.panel("reconnects")).as("bob's node never went away").isEqualTo("0");
         LOG.info("after the resume ada's panel says reconnects {}, gaps {}, duplicates {}, unacked {}",
                 ada.panel("reconnects"), ada.panel("gaps"), ada.panel("duplicates"), ada.panel("unacked"));
-        ada.window().screenshot("step6");
+        ada.window().screenshot("step7");
     }
 
     private static URI page(String query) {

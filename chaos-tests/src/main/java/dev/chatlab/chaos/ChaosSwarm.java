@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The swarm (step 6's nodes, or step 5's: see {@value #STEP_PROPERTY}) wired for faults, all real processes stopped
+ * The swarm (step 7's nodes, or step 5's or 6's: see {@value #STEP_PROPERTY}) wired for faults, all real processes stopped
  * by PID: clients → Toxiproxy → HAProxy → nodes,
  * and each node → two Toxiproxy proxies of its own (commands, subscription) → Redis, so that one node can lose
  * Redis, or only its subscription, alone.
@@ -47,7 +47,7 @@ public final class ChaosSwarm implements AutoCloseable {
     public static final String LB_SLOW = "lb-slow";
     /** System property: node options, comma-separated, appended to every node's command line (they win). */
     public static final String NODE_ARGS_PROPERTY = "chaos.nodeArgs";
-    /** System property: the step whose node jar the swarm runs, 5 or 6 (the default: the newest). */
+    /** System property: the step whose node jar the swarm runs, 5, 6 or 7 (the default: the newest). */
     public static final String STEP_PROPERTY = "chaos.step";
 
     private static final Logger log = LoggerFactory.getLogger(ChaosSwarm.class);
@@ -84,20 +84,25 @@ public final class ChaosSwarm implements AutoCloseable {
         }
     }
 
-    /** The step {@value #STEP_PROPERTY} names (6 when it names none); anything but 5 or 6 is refused. */
+    /** The step {@value #STEP_PROPERTY} names (7, the newest, when it names none); anything but 5, 6 or 7 is refused. */
     public static int step() {
-        String value = System.getProperty(STEP_PROPERTY, "6").strip();
+        String value = System.getProperty(STEP_PROPERTY, "7").strip();
         return switch (value) {
             case "5", "step5" -> 5;
             case "6", "step6" -> 6;
+            case "7", "step7" -> 7;
             default -> throw new IllegalArgumentException(
-                    "-D" + STEP_PROPERTY + " must be 5 or 6 (the steps that run behind HAProxy), got '" + value + "'");
+                    "-D" + STEP_PROPERTY + " must be 5, 6 or 7 (the steps that run behind HAProxy), got '" + value + "'");
         };
     }
 
     /** The module whose jar runs the nodes of {@code step}. */
     public static String nodeModule(int step) {
-        return step == 5 ? "step5-loadbalancer" : "step6-hardening";
+        return switch (step) {
+            case 5 -> "step5-loadbalancer";
+            case 6 -> "step6-hardening";
+            default -> "step7-performance";
+        };
     }
 
     /** {@code --backfill,off} → {@code [--backfill, off]}. */

@@ -1,14 +1,12 @@
 package dev.chatlab.bench.fanout;
 
 import static dev.chatlab.bench.Report.f;
-import static dev.chatlab.bench.Report.say;
 
 import dev.chatlab.bench.DurationConverter;
 import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.Table;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -18,31 +16,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Fan-out through Redis: a swarm of nodes (step 4 directly, or step 5 or 6 behind HAProxy), many members per room,
+ * Fan-out through Redis: a swarm of nodes (step 4 directly, or step 5, 6 or 7 behind HAProxy), many members per room,
  * a few senders at a fixed total rate; delivered rate, latency, loss/duplicates/reordering and CPU per delivery.
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Starts Redis and 3 nodes (step 4, clients spread over the nodes round-robin; or step 5 or 6 behind HAProxy), "
+        description = {"Starts Redis and 3 nodes (step 4, clients spread over the nodes round-robin; or step 5, 6 or 7 behind HAProxy, "
+                + "or with --direct round-robin too), "
                 + "joins the clients to their rooms and has the senders send at a fixed total rate, each text carrying its "
                 + "send time (nanoTime, same JVM). Reports delivered msgs/s, latency p50..max, lost/duplicated/reordered by "
                 + "seq per member, CPU of every server process and of the generator, and server CPU-us per delivery."})
 public final class FanoutCommand implements java.util.concurrent.Callable<Integer> {
 
-    /** How long the deliveries may take to arrive after the last send before the rest count as lost. */
-    private static final int DRAIN_SECONDS = 15;
-
     @Option(names = {"--target", "--step"}, defaultValue = "step4", converter = ShapeOptions.TargetConverter.class,
-            description = "step2 (one node, rooms in memory), step4 (3 nodes direct, round-robin), step5 or step6 (HAProxy); "
+            description = "step2 (one node, rooms in memory), step4 (3 nodes direct, round-robin), step5, step6 or step7 (HAProxy); "
                     + "--step takes the number alone (default: ${DEFAULT-VALUE})")
     String target;
+    @Option(names = "--direct", description = "with --target step5, step6 or step7: no HAProxy; the clients connect to the nodes "
+            + "round-robin, as on step 4")
+    boolean direct;
     @Mixin
     ShapeOptions options;
-    @Option(names = "--rate", defaultValue = "3000", description = "messages sent per second, all senders together (default: ${DEFAULT-VALUE})")
-    int rate;
-    @Option(names = "--warmup", defaultValue = "30s", converter = DurationConverter.class, description = "load before the window (default: ${DEFAULT-VALUE})")
-    Duration warmup;
-    @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class, description = "the measured window (default: ${DEFAULT-VALUE})")
-    Duration duration;
+    @Mixin
+    LoadOptions load;
     @Mixin
     Saving saving;
     @CommandLine.Spec
@@ -50,63 +45,51 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
 
     @Override
     public Integer call() {
-        FanoutLoad.Shape shape = options.shape(target, spec);
-        if (warmup.plus(duration).compareTo(Duration.ofSeconds(60)) > 0 || duration.isZero() || rate < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need --warmup + --duration <= 60s, --rate >= 1");
-        }
-        int clients = shape.clients();
-        int rooms = shape.rooms();
-        int senders = shape.senders();
-        Report report = new Report("fanout", shape.page("fanout") + "-" + rate, Report.commandOf(spec, "--target", "--affinity"));
-        report.announce("fanout via " + target);
-        say("%d clients in %d rooms, %d senders, %,d msg/s offered for %s after %s warm-up", clients, rooms, senders, rate,
-                DurationConverter.format(duration), DurationConverter.format(warmup));
-        try (FanoutLoad load = FanoutLoad.start(shape)) {
-            FanoutLoad.Step step = load.step(rate, warmup, duration, Duration.ofSeconds(DRAIN_SECONDS));
-            FanoutLoad.Integrity whole = load.integrity();
-            say("sent %,d messages in the window; the deliveries have settled", step.sent());
-            Histogram all = step.latency();
-            Latency lat = Latency.of(all);
-            double seconds = step.seconds();
-            Table table = new Table("Metric", "Value");
-            table.row("offered msgs/s (sent)", f("%,.0f", step.sentPerSecond()));
-            table.row("offered deliveries/s", f("%,.0f", step.offeredDeliveriesPerSecond()));
-            table.row("delivered msgs/s", f("%,.0f", step.deliveredPerSecond()));
-            table.row("latency p50 ms", f("%.2f", lat.p50() / 1000.0));
-            table.row("latency p90 ms", f("%.2f", all.getValueAtPercentile(90) / 1000.0));
-            table.row("latency p99 ms", f("%.2f", lat.p99() / 1000.0));
-            table.row("latency p99.9 ms", f("%.2f", all.getValueAtPercentile(99.9) / 1000.0));
-            table.row("latency max ms", f("%.2f", lat.max() / 1000.0));
-            table.row("expected deliveries (whole run)", f("%,d", whole.expected()));
-            table.row("received", f("%,d", whole.received()));
-            table.row("lost (not delivered " + DRAIN_SECONDS + " s after the end)", f("%,d", whole.lost()));
-            table.row("duplicated", f("%,d", whole.duplicated()));
-            table.row("reordered", f("%,d", whole.reordered()));
-            table.row("error frames", f("%,d", whole.errors()));
-            step.serverCpuMicros().forEach((name, micros) -> table.row("CPU " + name + " (cores)", f("%.2f", micros / 1e6 / seconds)));
-            table.row("CPU generator (cores)", f("%.2f", step.generatorCores()));
-            table.row("server CPU-us per delivered msg", f("%.2f", step.serverCpuMicrosPerDelivery()));
-            report.table("fanout via " + target + " (" + clients + " clients, " + rooms + " rooms, " + senders + " senders, "
-                    + f("%,d", rate) + " msg/s, " + DurationConverter.format(duration) + " measured)", table);
-            report.note(step.generatorVerdict());
-            Map<String, Object> numbers = new LinkedHashMap<>();
-            load.profile(shape.page("fanout") + "-" + rate).report(report, step, numbers);
-            numbers.put("sentInWindow", step.sent());
-            numbers.put("windowSeconds", seconds);
-            numbers.put("deliveredPerSecond", step.deliveredPerSecond());
-            numbers.put("latencyMicros", Latency.percentiles(all));
-            whole.addTo(numbers);
-            numbers.put("cpuSeconds", step.cpuSeconds());
-            numbers.put("serverCpuMicrosPerDelivery", step.serverCpuMicrosPerDelivery());
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("target", target);
-            options.putSettings(settings);
-            settings.put("rate", rate);
-            settings.put("warmup", warmup.toString());
-            settings.put("duration", duration.toString());
-            report.put("settings", settings);
-            report.put("results", numbers);
-        }
+        load.check(spec);
+        int rate = load.rate;
+        FanoutLoad.Shape shape = options.shape(target, direct, rate, spec);
+        String page = shape.page("fanout") + "-" + rate;
+        Report report = new Report("fanout", page, Report.commandOf(spec, "--target", "--affinity"));
+        String via = target + (direct ? " direct" : "");
+        report.announce("fanout via " + via);
+        FanoutLoad.Result result = load.run(shape, page);
+        FanoutLoad.Step step = result.step();
+        FanoutLoad.Integrity whole = result.whole();
+        Histogram all = step.latency();
+        Latency lat = Latency.of(all);
+        double seconds = step.seconds();
+        Table table = new Table("Metric", "Value");
+        table.row("offered msgs/s (sent)", f("%,.0f", step.sentPerSecond()));
+        table.row("offered deliveries/s", f("%,.0f", step.offeredDeliveriesPerSecond()));
+        table.row("delivered msgs/s", f("%,.0f", step.deliveredPerSecond()));
+        table.row("latency p50 ms", f("%.2f", lat.p50() / 1000.0));
+        table.row("latency p90 ms", f("%.2f", all.getValueAtPercentile(90) / 1000.0));
+        table.row("latency p99 ms", f("%.2f", lat.p99() / 1000.0));
+        table.row("latency p99.9 ms", f("%.2f", all.getValueAtPercentile(99.9) / 1000.0));
+        table.row("latency max ms", f("%.2f", lat.max() / 1000.0));
+        table.row("expected deliveries (whole run)", f("%,d", whole.expected()));
+        table.row("received", f("%,d", whole.received()));
+        table.row("lost (not delivered " + FanoutLoad.DRAIN.toSeconds() + " s after the end)", f("%,d", whole.lost()));
+        table.row("duplicated", f("%,d", whole.duplicated()));
+        table.row("reordered", f("%,d", whole.reordered()));
+        table.row("error frames", f("%,d", whole.errors()));
+        step.serverCpuMicros().forEach((name, micros) -> table.row("CPU " + name + " (cores)", f("%.2f", micros / 1e6 / seconds)));
+        table.row("CPU generator (cores)", f("%.2f", step.generatorCores()));
+        table.row("server CPU-us per delivered msg", f("%.2f", step.serverCpuMicrosPerDelivery()));
+        report.table("fanout via " + via + " (" + shape.clients() + " clients, " + shape.rooms() + " rooms, " + shape.senders()
+                + " senders, " + f("%,d", rate) + " msg/s, " + DurationConverter.format(load.duration) + " measured)", table);
+        report.note(step.generatorVerdict());
+        Map<String, Object> numbers = new LinkedHashMap<>();
+        result.profile().report(report, step, numbers);
+        result.addTo(numbers);
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("target", target);
+        settings.put("direct", direct);
+        options.putSettings(settings);
+        settings.put("nodeArgs", shape.nodeArgs());
+        load.putSettings(settings);
+        report.put("settings", settings);
+        report.put("results", numbers);
         saving.save(report);
         return 0;
     }

@@ -12,6 +12,7 @@ import dev.chatlab.bench.Pause;
 import dev.chatlab.bench.ProcStats;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.ServerProcess;
+import dev.chatlab.bench.SwarmStep;
 import dev.chatlab.bench.ThreadCpu;
 import dev.chatlab.testkit.haproxy.Balancing;
 import dev.chatlab.testkit.haproxy.HaproxyServer;
@@ -37,7 +38,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The fan-out load that {@code fanout} and {@code ramp} measure: Redis and chat nodes (step 4 reached directly,
- * round-robin, or step 5 or 6 behind HAProxy), members joined to their rooms, and a generator in this JVM whose senders
+ * round-robin, or step 5, 6 or 7 behind HAProxy or, with {@link Shape#direct()}, directly too), members joined to their rooms, and a generator in this JVM whose senders
  * send at a given total rate. Each {@link #step} sends at one rate, measures a window, then waits for the deliveries
  * to settle; whatever ran before is counted in {@link #integrity()}.
  */
@@ -50,23 +51,33 @@ public final class FanoutLoad implements AutoCloseable {
     public static final String GENERATOR = "generator (this JVM)";
     /** No new delivery for this long while settling: the rest are not coming. */
     private static final Duration NO_PROGRESS = Duration.ofSeconds(2);
+    /** How long a run's deliveries may take to arrive after the last send before the rest count as lost. */
+    public static final Duration DRAIN = Duration.ofSeconds(15);
 
     /**
      * What to start.
      *
-     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5 or step6
-     *                 (through HAProxy)
-     * @param affinity with step5 or step6: HAProxy's room-affinity config (roomId in the URL), else least connections
+     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5, step6 or
+     *                 step7 (through HAProxy)
+     * @param affinity with step5, step6 or step7: HAProxy's room-affinity config (roomId in the URL), else least connections
+     * @param direct   with step5, step6 or step7: no HAProxy, members connect to the nodes round-robin (as on step 4)
      * @param nodes    chat nodes
      * @param clients  members in all; member i is in room i mod rooms
      * @param rooms    rooms
      * @param senders  members 0 .. senders-1 also send, in turn
      * @param nodeJvm  each node's JVM options
+     * @param nodeArgs each node's extra options (the limits the load would reach, lifted)
      */
-    public record Shape(String target, boolean affinity, int nodes, int clients, int rooms, int senders, List<String> nodeJvm) {
-        /** The Markdown page of a scenario run on this shape: {@code fanout-step5-affinity}. */
+    public record Shape(String target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
+                        List<String> nodeJvm, List<String> nodeArgs) {
+        /** The Markdown page of a scenario run on this shape: {@code fanout-step5-affinity}, {@code fanout-step7-direct}. */
         public String page(String scenario) {
-            return scenario + "-" + target + (affinity ? "-affinity" : "");
+            return scenario + "-" + target + (direct ? "-direct" : "") + (affinity ? "-affinity" : "");
+        }
+
+        /** Whether the members reach the nodes through HAProxy. */
+        public boolean viaHaproxy() {
+            return !direct && ShapeOptions.HAPROXY_TARGETS.contains(target);
         }
 
         /** How many members room {@code room} has. */
@@ -117,6 +128,14 @@ public final class FanoutLoad implements AutoCloseable {
 
         public double serverCpuMicrosPerDelivery() {
             return delivered == 0 ? 0 : (double) serverCpuMicrosTotal() / delivered;
+        }
+
+        /** Server CPU-µs per delivered message by kind of process: {@code nodes} (all of them together), then each other one. */
+        public Map<String, Double> serverCpuMicrosPerDeliveryByKind() {
+            Map<String, Double> byKind = new LinkedHashMap<>();
+            serverCpuMicros.forEach((name, micros) -> byKind.merge(name.matches("node-\\d+") ? "nodes" : name,
+                    delivered == 0 ? 0 : (double) micros / delivered, Double::sum));
+            return byKind;
         }
 
         /** CPU seconds in the window of each server process and, last, of the generator. */
@@ -177,6 +196,41 @@ public final class FanoutLoad implements AutoCloseable {
         }
     }
 
+    /**
+     * A whole run on processes of its own: what {@link #run} measured.
+     *
+     * @param shape   what ran
+     * @param step    the one rate, measured
+     * @param whole   every delivery of the run, once settled
+     * @param profile where the nodes' CPU went in the window
+     */
+    public record Result(Shape shape, Step step, Integrity whole, Profile profile) {
+
+        /** The run's numbers as the JSON has them: the window, the latency, the whole run's deliveries, the CPU. */
+        public void addTo(Map<String, Object> numbers) {
+            numbers.put("sentInWindow", step.sent());
+            numbers.put("windowSeconds", step.seconds());
+            numbers.put("deliveredPerSecond", step.deliveredPerSecond());
+            numbers.put("latencyMicros", Latency.percentiles(step.latency()));
+            whole.addTo(numbers);
+            numbers.put("cpuSeconds", step.cpuSeconds());
+            numbers.put("serverCpuMicrosPerDelivery", step.serverCpuMicrosPerDelivery());
+        }
+    }
+
+    /**
+     * Starts {@code shape}'s processes, sends at {@code rate} for {@code warmup} then for the measured {@code window},
+     * waits {@link #DRAIN} at most for the deliveries, and stops everything. {@code page} names the directory of the
+     * nodes' flight recordings, when they keep one.
+     */
+    public static Result run(Shape shape, int rate, Duration warmup, Duration window, String page) {
+        try (FanoutLoad load = start(shape)) {
+            Step step = load.step(rate, warmup, window, DRAIN);
+            say("sent %,d messages in the window; the deliveries have settled", step.sent());
+            return new Result(shape, step, load.integrity(), load.profile(page));
+        }
+    }
+
     private record Proc(String name, ProcStats stats) {
     }
 
@@ -196,7 +250,7 @@ public final class FanoutLoad implements AutoCloseable {
     /** This JVM's GC pauses, and those in the last step's window. */
     private final GcPauses gcPauses = GcPauses.listen();
     private volatile GcPauses.Summary generatorGc = new GcPauses.Summary(0, 0, 0);
-    /** Where members connect: each node (step 4), or HAProxy. */
+    /** Where members connect: each node (step 4, or direct), or HAProxy. */
     private final List<URI> uris = new ArrayList<>();
     /** Latency of the messages due in each step's window, by the step's tag (warm-up sends carry tag 0). */
     private final Map<Integer, Histogram> latencyByTag = new ConcurrentHashMap<>();
@@ -224,13 +278,11 @@ public final class FanoutLoad implements AutoCloseable {
 
     private void startServers() {
         Path root = Bench.repositoryRoot();
-        String module = switch (shape.target()) {
-            case "step2" -> "step2-rooms";
-            case "step4" -> "step4-pubsub";
-            case "step5" -> "step5-loadbalancer";
-            default -> "step6-hardening";
+        Path jar = switch (shape.target()) {
+            case "step2" -> root.resolve("step2-rooms/target/step2-rooms.jar");
+            case "step4" -> root.resolve("step4-pubsub/target/step4-pubsub.jar");
+            default -> SwarmStep.jarOf(Integer.parseInt(shape.target().substring("step".length())));
         };
-        Path jar = root.resolve(module + "/target/" + module + ".jar");
         if (shape.target().equals("step2")) {
             // One node holding every room in memory: no Redis, no seq; the baseline the pub/sub hop is measured against.
             ServerProcess node = ServerProcess.start(jar, shape.nodeJvm(), List.of(), root.resolve("bench/target/fanout-step2.log"),
@@ -254,20 +306,29 @@ public final class FanoutLoad implements AutoCloseable {
                 uris.add(URI.create("ws://127.0.0.1:" + node.port() + "/"));
             }
         } else {
+            if (!shape.nodeArgs().isEmpty()) {
+                say("node options lifting the limits this load would reach: %s", String.join(" ", shape.nodeArgs()));
+            }
+            // A swarm node with its own flags (--admin-port and the rest), whether HAProxy is in front or not.
             List<InetSocketAddress> addresses = new ArrayList<>();
             for (int i = 1; i <= shape.nodes(); i++) {
-                ChatNodeProcess node = ChatNodeProcess.start(jar, "node-" + i, redis.uri(), shape.nodeJvm(), List.of());
+                ChatNodeProcess node = ChatNodeProcess.start(jar, "node-" + i, redis.uri(), shape.nodeJvm(), shape.nodeArgs());
                 toStop.add(0, node);
                 procs.add(new Proc("node-" + i, new ProcStats(node.pid(), node.port())));
                 nodePids.add(node.pid());
                 addresses.add(new InetSocketAddress("127.0.0.1", node.port()));
+                if (shape.direct()) {
+                    uris.add(node.wsUri());
+                }
             }
-            HaproxyServer haproxy = HaproxyServer.start(shape.affinity() ? Balancing.ROOM_AFFINITY : Balancing.LEAST_CONNECTIONS,
-                    addresses);
-            toStop.add(0, haproxy);
-            procs.add(new Proc("haproxy", new ProcStats(haproxy.pid(), haproxy.port())));
-            uris.add(haproxy.wsUri());
-            Pause.until(() -> haproxy.nodeStates().values().stream().allMatch(s -> s.startsWith("UP")), Duration.ofSeconds(30));
+            if (shape.viaHaproxy()) {
+                HaproxyServer haproxy = HaproxyServer.start(shape.affinity() ? Balancing.ROOM_AFFINITY : Balancing.LEAST_CONNECTIONS,
+                        addresses);
+                toStop.add(0, haproxy);
+                procs.add(new Proc("haproxy", new ProcStats(haproxy.pid(), haproxy.port())));
+                uris.add(haproxy.wsUri());
+                Pause.until(() -> haproxy.nodeStates().values().stream().allMatch(s -> s.startsWith("UP")), Duration.ofSeconds(30));
+            }
         }
         procs.add(new Proc("redis", new ProcStats(redisPid, redis.port())));
     }

@@ -1,32 +1,37 @@
 package dev.chatlab.bench.fanout;
 
+import dev.chatlab.bench.SwarmStep;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-/** The options of a {@link FanoutLoad.Shape} that {@code fanout} and {@code ramp} share (each has its own --target default). */
+/** The options of a {@link FanoutLoad.Shape} that {@code fanout}, {@code ramp} and {@code compare} share. */
 public final class ShapeOptions {
-    /** The steps a swarm runs behind HAProxy. */
-    static final List<String> HAPROXY_TARGETS = List.of("step5", "step6");
+    /** The steps a swarm runs behind HAProxy: the swarm steps. */
+    static final List<String> HAPROXY_TARGETS = SwarmStep.STEPS.stream().map(n -> "step" + n).toList();
+    /** Every target, oldest first. */
+    static final List<String> TARGETS = Stream.concat(Stream.of("step2", "step4"), HAPROXY_TARGETS.stream()).toList();
 
     /** A target as {@code --target stepN} or {@code --step N} gives it (either spelling for either), as {@code stepN}. */
     public static final class TargetConverter implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
             String target = value.matches("\\d+") ? "step" + value : value;
-            if (!List.of("step2", "step4", "step5", "step6").contains(target)) {
-                throw new TypeConversionException("'" + value + "' is not a target: step2, step4, step5 or step6 (or 2, 4, 5, 6)");
+            if (!TARGETS.contains(target)) {
+                throw new TypeConversionException("'" + value + "' is not a target: " + SwarmStep.choices(TARGETS) + " (or "
+                        + String.join(", ", TARGETS.stream().map(t -> t.substring(4)).toList()) + ")");
             }
             return target;
         }
     }
 
-    @Option(names = "--affinity", description = "with --target step5 or step6: HAProxy's room-affinity config (roomId in the URL, "
-            + "consistently hashed), so each room lives on one node")
+    @Option(names = "--affinity", description = "through HAProxy (--target step5, step6 or step7; compare --via haproxy): its "
+            + "room-affinity config (roomId in the URL, consistently hashed), so each room lives on one node")
     boolean affinity;
     @Option(names = "--nodes", defaultValue = "3", description = "chat nodes (default: ${DEFAULT-VALUE})")
     int nodeCount;
@@ -42,10 +47,21 @@ public final class ShapeOptions {
             + "bench/target/jfr/ and a summary by phase of the message path to the results")
     boolean jfr;
 
-    /** The shape these options describe on {@code target}; a usage error for {@code spec}'s command when they do not fit. */
-    public FanoutLoad.Shape shape(String target, CommandLine.Model.CommandSpec spec) {
+    /**
+     * The shape these options describe on {@code target}, its members connected to the nodes directly when {@code direct}
+     * (else through HAProxy, on the swarm steps), its nodes told to lift the limits that {@code peakRate} (messages per
+     * second, all senders together, at the most) would reach; a usage error for {@code spec}'s command when they do not fit.
+     */
+    public FanoutLoad.Shape shape(String target, boolean direct, double peakRate, CommandLine.Model.CommandSpec spec) {
+        if (direct && !HAPROXY_TARGETS.contains(target)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--direct goes with --target "
+                    + SwarmStep.choices(HAPROXY_TARGETS) + " (step 4's nodes are always reached directly, and step 2 is one node)");
+        }
+        if (affinity && direct) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--affinity is HAProxy's config: it does not go with --direct");
+        }
         if (affinity && !HAPROXY_TARGETS.contains(target)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--affinity goes with --target step5 or step6");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--affinity goes with --target " + SwarmStep.choices(HAPROXY_TARGETS));
         }
         if (rooms < 1 || senders < 1 || senders > clients || clients < rooms || nodeCount < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -56,7 +72,8 @@ public final class ShapeOptions {
             jvm.add("-XX:StartFlightRecording=settings=profile");
         }
         // Step 2 is one node by design.
-        return new FanoutLoad.Shape(target, affinity, target.equals("step2") ? 1 : nodeCount, clients, rooms, senders, jvm);
+        return new FanoutLoad.Shape(target, affinity, direct, target.equals("step2") ? 1 : nodeCount, clients, rooms, senders, jvm,
+                NodeLimits.lifting(target, clients, senders, peakRate));
     }
 
     /** The settings both scenarios record, as the JSON has them. */

@@ -26,15 +26,15 @@ import picocli.CommandLine.Option;
  * The fan-out load at rising rates on one swarm, until latency or delivery gives: the highest rate that held.
  */
 @Command(name = "ramp", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Starts the fanout scenario's swarm once (step 6, or step 5, behind HAProxy by least connections, or step 4 "
+        description = {"Starts the fanout scenario's swarm once (step 7, or step 6 or 5, behind HAProxy by least connections, or step 4 "
                 + "directly) with its clients, warms it up at the first rate, then runs steps of rising rate (--start-rate, "
                 + "times --factor each step), each a short warm-up and a measured window, waiting between steps until the "
                 + "deliveries have settled. Only the messages sent in a step's window count toward its latency. Stops at the "
                 + "first step whose p99 is above --p99-limit or that delivered less than 95%% of what it offered, or when the "
                 + "next step would take the load past --max-load. Reports every step and the last rate that held."})
 public final class RampCommand implements Callable<Integer> {
-    @Option(names = {"--target", "--step"}, defaultValue = "step6", converter = ShapeOptions.TargetConverter.class,
-            description = "step6 or step5 (HAProxy), step4 (direct, round-robin) or step2 (one node); --step takes the number "
+    @Option(names = {"--target", "--step"}, defaultValue = "step7", converter = ShapeOptions.TargetConverter.class,
+            description = "step7, step6 or step5 (HAProxy), step4 (direct, round-robin) or step2 (one node); --step takes the number "
                     + "alone (default: ${DEFAULT-VALUE})")
     String target;
     @Mixin
@@ -92,15 +92,21 @@ public final class RampCommand implements Callable<Integer> {
         return null;
     }
 
+    /** The highest rate a ramp can reach: as many steps as --max-load has room for after --warmup. */
+    static double peakRate(int startRate, double factor, Duration warmup, Duration perStep, Duration maxLoad) {
+        long steps = maxLoad.minus(warmup).toMillis() / perStep.toMillis();
+        return startRate * Math.pow(factor, Math.max(0, steps - 1));
+    }
+
     @Override
     public Integer call() {
-        FanoutLoad.Shape shape = options.shape(target, spec);
         Duration perStep = stepWarmup.plus(step);
         if (startRate < 1 || factor <= 1.0 || step.isZero() || maxLoad.compareTo(Duration.ofSeconds(60)) > 0
                 || warmup.plus(perStep).compareTo(maxLoad) > 0 || p99Limit.isZero()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "need --start-rate >= 1, --factor > 1, --step-window > 0, "
                     + "--p99-limit > 0, --max-load <= 60s and room in it for --warmup and one step");
         }
+        FanoutLoad.Shape shape = options.shape(target, false, peakRate(startRate, factor, warmup, perStep, maxLoad), spec);
         Report report = new Report("ramp", shape.page("ramp"), Report.commandOf(spec, "--target", "--affinity"));
         report.announce("ramp via " + target);
         long limitMicros = p99Limit.toNanos() / 1_000;
@@ -202,6 +208,7 @@ public final class RampCommand implements Callable<Integer> {
         settings.put("target", target);
         settings.put("affinity", shape.affinity());
         options.putSettings(settings);
+        settings.put("nodeArgs", shape.nodeArgs());
         settings.put("startRate", startRate);
         settings.put("factor", factor);
         settings.put("warmup", warmup.toString());

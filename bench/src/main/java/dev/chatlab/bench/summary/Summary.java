@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  */
 public final class Summary {
     /** The scenarios in the order the page shows them; any other .jsonl follows, with its runs only. */
-    static final List<String> ORDER = List.of("transports", "fanout", "ramp", "capacity", "failover", "storm", "storage");
+    static final List<String> ORDER = List.of("transports", "fanout", "compare", "ramp", "capacity", "failover", "storm", "storage");
     static final String DASH = "–";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -147,6 +147,7 @@ public final class Summary {
             switch (scenario) {
                 case "transports" -> transports(md, of.get(of.size() - 1));
                 case "fanout" -> md.append(fanout(of).markdown());
+                case "compare" -> md.append(compare(of).markdown());
                 case "ramp" -> {
                     md.append(ramp(of).markdown()).append('\n');
                     md.append("![p99 against the offered rate](ramp.svg)\n");
@@ -192,6 +193,15 @@ public final class Summary {
                     number(res.path("duplicated"), "%,d"), number(res.path("reordered"), "%,d"),
                     number(res.path("serverCpuMicrosPerDelivery"), "%,.1f"),
                     generator.isNumber() && window > 0 ? String.format(Locale.ROOT, "%.2f", generator.asDouble() / window) : DASH);
+        });
+    }
+
+    /** Step 7 / step 6 of the means over the rounds (below 1: step 7 uses less, or is faster). */
+    static Table compare(List<Run> runs) {
+        return withRun(new Table("variant", "rounds", "msg/s", "CPU-µs / delivery, 7 / 6", "p50, 7 / 6", "p99, 7 / 6"), runs, r -> {
+            JsonNode mean = r.results().path("ratios").path("mean");
+            return List.of(r.variant(), number(r.settings().path("rounds"), "%d"), number(r.settings().path("rate"), "%,.0f"),
+                    number(mean.path("cpuPerDelivery"), "%.2f"), number(mean.path("p50"), "%.2f"), number(mean.path("p99"), "%.2f"));
         });
     }
 

@@ -13,8 +13,8 @@ class ShapeTest {
 
     @Test
     void a_message_is_owed_to_every_member_of_its_room() {
-        FanoutLoad.Shape even = new FanoutLoad.Shape("step4", false, 3, 200, 10, 20, List.of());
-        FanoutLoad.Shape uneven = new FanoutLoad.Shape("step4", false, 3, 205, 10, 20, List.of());
+        FanoutLoad.Shape even = new FanoutLoad.Shape("step4", false, false, 3, 200, 10, 20, List.of(), List.of());
+        FanoutLoad.Shape uneven = new FanoutLoad.Shape("step4", false, false, 3, 205, 10, 20, List.of(), List.of());
 
         assertThat(IntStream.range(0, 10).map(even::members)).containsOnly(20);
         // Member i is in room i mod rooms: the first five rooms get one more.
@@ -24,7 +24,12 @@ class ShapeTest {
 
     @Test
     void each_target_has_its_page() {
-        assertThat(new FanoutLoad.Shape("step5", true, 3, 200, 10, 20, List.of()).page("ramp")).isEqualTo("ramp-step5-affinity");
-        assertThat(new FanoutLoad.Shape("step4", false, 3, 200, 10, 20, List.of()).page("fanout")).isEqualTo("fanout-step4");
+        assertThat(new FanoutLoad.Shape("step5", true, false, 3, 200, 10, 20, List.of(), List.of()).page("ramp"))
+                .isEqualTo("ramp-step5-affinity");
+        FanoutLoad.Shape direct = new FanoutLoad.Shape("step7", false, true, 3, 200, 10, 20, List.of(), List.of());
+        assertThat(direct.page("fanout")).isEqualTo("fanout-step7-direct");
+        assertThat(direct.viaHaproxy()).isFalse();
+        assertThat(new FanoutLoad.Shape("step7", false, false, 3, 200, 10, 20, List.of(), List.of()).viaHaproxy()).isTrue();
+        assertThat(new FanoutLoad.Shape("step4", false, false, 3, 200, 10, 20, List.of(), List.of()).page("fanout")).isEqualTo("fanout-step4");
     }
 }

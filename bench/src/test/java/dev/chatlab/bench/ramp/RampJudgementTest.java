@@ -61,4 +61,13 @@ class RampJudgementTest {
         assertThat(step(5_400, 0, 3, 40).generatorVerdict()).startsWith("Generator bottleneck: YES (or the machine) (generator used "
                 + "0.10 cores; delivered 90% of offered deliveries; the delivered rate fell short");
     }
+
+    @Test
+    void the_peak_rate_is_the_last_step_the_load_budget_has_room_for() {
+        // 60 s - 25 s of warm-up leaves room for 8 steps of 4 s: 200 x 1.5^7.
+        assertThat(RampCommand.peakRate(200, 1.5, java.time.Duration.ofSeconds(25), java.time.Duration.ofSeconds(4),
+                java.time.Duration.ofSeconds(60))).isCloseTo(3417.2, org.assertj.core.data.Offset.offset(0.1));
+        assertThat(RampCommand.peakRate(100, 2, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofSeconds(20))).isEqualTo(100);
+    }
 }

@@ -140,6 +140,21 @@ class SummaryTest {
     }
 
     @Test
+    void compare_shows_step_7_over_step_6_of_the_means() throws IOException {
+        write("compare.jsonl", "{\"scenario\":\"compare\",\"at\":\"2026-12-06T10:00:00Z\",\"command\":\"bench compare --via direct\","
+                + "\"page\":\"compare\"," + MACHINE + ",\"loadAverageBefore\":1.25,\"settings\":{\"via\":\"direct\",\"rounds\":2,"
+                + "\"rate\":3000},\"results\":{\"runs\":[],\"ratios\":{\"round1\":{\"cpuPerDelivery\":0.5,\"p50\":0.5,\"p99\":0.75},"
+                + "\"mean\":{\"cpuPerDelivery\":0.55,\"p50\":0.65,\"p99\":null}}}}");
+        writeAll();
+        Summary.write(dir);
+        String md = read("README.md");
+
+        assertThat(md).contains("| variant | rounds | msg/s | CPU-µs / delivery, 7 / 6 | p50, 7 / 6 | p99, 7 / 6 | command | run (UTC) | load |");
+        assertThat(md).contains("| compare | 2 | 3,000 | 0.55 | 0.65 | – | `bench compare --via direct` | 2026-12-06 10:00 | 1.25 |");
+        assertThat(md.lines().filter(l -> l.startsWith("## ")).toList()).containsSubsequence("## fanout", "## compare", "## ramp");
+    }
+
+    @Test
     void scenarios_come_in_the_lab_order() throws IOException {
         String md = summaryOfAll();
 

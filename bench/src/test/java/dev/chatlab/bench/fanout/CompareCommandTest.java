@@ -1,0 +1,155 @@
+package dev.chatlab.bench.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.chatlab.bench.Bench;
+import dev.chatlab.bench.Latency;
+import dev.chatlab.bench.Report;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code bench compare}'s options and its tables, from hand-made results: nothing here starts a process. */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class CompareCommandTest {
+
+    /** The command as `./lab bench compare ARGS` parses it, not run. */
+    private static CompareCommand parsed(String... args) {
+        CommandLine bench = new CommandLine(new Bench());
+        String[] all = new String[args.length + 1];
+        all[0] = "compare";
+        System.arraycopy(args, 0, all, 1, args.length);
+        CommandLine.ParseResult result = bench.parseArgs(all);
+        return (CompareCommand) result.subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void by_default_it_alternates_step_6_and_7_twice_on_fanouts_standard_shape_straight_at_the_nodes() {
+        CompareCommand compare = parsed();
+        List<FanoutLoad.Shape> plan = compare.plan();
+
+        assertThat(plan).extracting(FanoutLoad.Shape::target).containsExactly("step6", "step7", "step6", "step7");
+        assertThat(plan).allSatisfy(shape -> {
+            assertThat(shape.direct()).isTrue();
+            assertThat(shape.viaHaproxy()).isFalse();
+            assertThat(List.of(shape.nodes(), shape.clients(), shape.rooms(), shape.senders())).containsExactly(3, 200, 10, 20);
+            assertThat(shape.nodeArgs()).isEmpty();
+        });
+        assertThat(compare.load.rate).isEqualTo(3000);
+        assertThat(compare.load.warmup).hasSeconds(30);
+        assertThat(Report.commandOf(compare.spec, "--via")).isEqualTo("bench compare --via direct");
+    }
+
+    @Test
+    void it_takes_fanouts_shape_and_load_options_and_haproxy_instead() {
+        CompareCommand compare = parsed("--via", "haproxy", "--rounds", "3", "--clients", "100", "--rooms", "5", "--senders", "10",
+                "--rate", "1000", "--duration", "10s", "--affinity");
+        List<FanoutLoad.Shape> plan = compare.plan();
+
+        assertThat(plan).hasSize(6).allSatisfy(shape -> {
+            assertThat(shape.viaHaproxy()).isTrue();
+            assertThat(shape.affinity()).isTrue();
+            assertThat(List.of(shape.clients(), shape.rooms(), shape.senders())).containsExactly(100, 5, 10);
+        });
+        assertThat(Report.commandOf(compare.spec, "--via")).isEqualTo(
+                "bench compare --via haproxy --rounds 3 --clients 100 --rooms 5 --senders 10 --rate 1000 --duration 10s --affinity");
+    }
+
+    @Test
+    void a_way_to_the_nodes_other_than_direct_or_haproxy_is_a_usage_error() {
+        assertThatThrownBy(() -> parsed("--via", "x")).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("'x' is not a way to the nodes: direct or haproxy");
+    }
+
+    @Test
+    void fewer_than_one_round_or_an_unbounded_load_is_a_usage_error() {
+        assertThatThrownBy(() -> parsed("--rounds", "0").plan()).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--rounds must be at least 1, got 0");
+        assertThatThrownBy(() -> parsed("--warmup", "50s").plan()).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("need --warmup + --duration <= 60s, --rate >= 1");
+        assertThatThrownBy(() -> parsed("--affinity").plan()).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--affinity is HAProxy's config: it does not go with --direct");
+    }
+
+    // ---- the tables, from hand-made runs ----
+
+    /**
+     * A 10-second window of one run: a million deliveries, the nodes' CPU split over three of them and Redis's; 90 % of
+     * the latencies at {@code p50Micros}, the rest at {@code p99Micros}.
+     */
+    private static CompareCommand.Run run(int round, String target, long nodeMicros, long redisMicros, long p50Micros, long p99Micros) {
+        Histogram latency = Latency.histogram();
+        latency.recordValueWithCount(p50Micros, 90);
+        latency.recordValueWithCount(p99Micros, 10);
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        for (int node = 1; node <= 3; node++) {
+            cpu.put("node-" + node, nodeMicros / 3);
+        }
+        cpu.put("redis", redisMicros);
+        FanoutLoad.Step step = new FanoutLoad.Step(3000, 10.0, 30_000, 600_000, 1_000_000, latency, 0, 0, 0, 0, cpu, 4_000_000);
+        FanoutLoad.Shape shape = new FanoutLoad.Shape(target, false, true, 3, 200, 10, 20, List.of(), List.of());
+        return new CompareCommand.Run(round, 1.5, new FanoutLoad.Result(shape, step,
+                new FanoutLoad.Integrity(600_000, 600_000, round == 2 && target.equals("step6") ? 7 : 0, 0, 0, 0), null));
+    }
+
+    private static final List<CompareCommand.Run> RUNS = List.of(
+            run(1, "step6", 3_000_000, 500_000, 1_000, 2_000),
+            run(1, "step7", 1_500_000, 250_000, 500, 1_500),
+            run(2, "step6", 3_000_000, 500_000, 1_000, 2_000),
+            run(2, "step7", 1_800_000, 300_000, 800, 1_000));
+
+    @Test
+    void each_run_is_a_row_with_its_cpu_per_delivery_split_by_process() {
+        String table = CompareCommand.runs(RUNS).markdown();
+
+        assertThat(table).startsWith("| round | step | load | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms | "
+                + "CPU-us / delivery: nodes | Redis | HAProxy | all | lost | generator cores |");
+        // 3,000,000 us of the nodes and 500,000 of Redis over 1,000,000 deliveries; no HAProxy on the direct path.
+        assertThat(table).contains("| 1 | 6 | 1.50 | 100,000 | 1.00 | 2.00 | 2.00 | 2.00 | 3.00 | 0.50 | – | 3.50 | 0 | 0.40 |");
+        assertThat(table).contains("| 2 | 6 | 1.50 | 100,000 | 1.00 | 2.00 | 2.00 | 2.00 | 3.00 | 0.50 | – | 3.50 | 7 | 0.40 |");
+        assertThat(table).contains("| 2 | 7 | 1.50 | 100,000 | 0.80 | 1.00 | 1.00 | 1.00 | 1.80 | 0.30 | – | 2.10 | 0 | 0.40 |");
+    }
+
+    @Test
+    void the_ratios_are_step_7_over_step_6_for_each_round_and_for_the_means() {
+        String table = CompareCommand.ratios(RUNS).markdown();
+
+        assertThat(table).contains("|  | CPU-us / delivery | p50 | p99 |");
+        assertThat(table).contains("| round 1 | 0.50 | 0.50 | 0.75 |");
+        assertThat(table).contains("| round 2 | 0.60 | 0.80 | 0.50 |");
+        // Means: CPU (1.75 + 2.10) / 2 over 3.50, p50 (500 + 800) / 2 over 1,000, p99 (1,500 + 1,000) / 2 over 2,000.
+        assertThat(table).contains("| mean | 0.55 | 0.65 | 0.63 |");
+    }
+
+    @Test
+    void a_round_without_its_step_7_run_has_no_ratio() {
+        String table = CompareCommand.ratios(RUNS.subList(0, 3)).markdown();
+
+        assertThat(table).contains("| round 1 | 0.50 | 0.50 | 0.75 |");
+        assertThat(table).contains("| round 2 | – | – | – |");
+        assertThat(table).contains("| mean | 0.50 | 0.50 | 0.75 |");
+    }
+
+    @Test
+    void the_json_has_every_run_as_fanout_records_it_and_the_ratios() {
+        Map<String, Object> json = CompareCommand.json(RUNS);
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> runs = (List<Map<String, Object>>) json.get("runs");
+        assertThat(runs).hasSize(4);
+        assertThat(runs.get(1)).containsEntry("round", 1).containsEntry("target", "step7").containsEntry("lost", 0L)
+                .containsKeys("latencyMicros", "serverCpuMicrosPerDelivery", "cpuSeconds", "loadAverageBefore");
+        assertThat(runs.get(1).get("serverCpuMicrosPerDeliveryByKind")).isEqualTo(Map.of("nodes", 1.5, "redis", 0.25));
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> ratios = (Map<String, Map<String, Object>>) json.get("ratios");
+        assertThat(ratios).containsOnlyKeys("round1", "round2", "mean");
+        assertThat((Double) ratios.get("mean").get("cpuPerDelivery")).isCloseTo(0.55, within(1e-9));
+    }
+}
