@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Connection implements FrameHandler {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    /** A delivery round's frames for one member are flushed at least every this many bytes. */
+    private static final long FLUSH_AT = 16 * 1024;
 
     /** What the server does when a socket opens, brings a whole message, or closes. */
     interface Events {
@@ -61,6 +63,9 @@ final class Connection implements FrameHandler {
     private final Consumer<Connection> onOverflow;
     private final Metrics metrics;
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** Bytes of the current delivery round not yet flushed (the delivery thread alone touches it), and the most a round may hold before a flush. */
+    private long batched;
+    private final long flushAt;
     private volatile CoreSession session;
     private volatile String roomId;
     private volatile String name;
@@ -84,6 +89,7 @@ final class Connection implements FrameHandler {
         this.rateLimit = rateLimit;
         this.name = identity != null ? identity.name() : "guest-" + number;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.flushAt = Math.max(1, Math.min(FLUSH_AT, maxQueuedBytes / 4));
         this.maxMessageBytes = maxMessageBytes;
         this.events = events;
         this.onOverflow = onOverflow;
@@ -199,10 +205,19 @@ final class Connection implements FrameHandler {
             return;
         }
         write(frame.duplicate(), frame.remaining(), batch);
+        if (batch) {
+            // A batch counts against the queue bound like anything else waiting: a big round is written in parts,
+            // so a member that keeps up is never taken for a slow consumer because of the round's size.
+            batched += frame.remaining();
+            if (batched >= flushAt) {
+                flush();
+            }
+        }
     }
 
     /** Writes whatever frames wait in the batch. */
     void flush() {
+        batched = 0;
         CoreSession current = session;
         if (current != null && current.isOutputOpen()) {
             current.flush(Callback.NOOP);
