@@ -28,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.pathmap.RegexPathSpec;
 import org.eclipse.jetty.server.Handler;
@@ -39,8 +38,6 @@ import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
 import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
-import org.eclipse.jetty.session.NullSessionCache;
-import org.eclipse.jetty.session.NullSessionDataStore;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,8 +65,6 @@ public final class ChatServer implements AutoCloseable {
 
     private final ChatConfig config;
     private final Javalin app;
-    /** Jetty's HTTP sessions: the server keeps none (see the session cache below). */
-    private volatile SessionHandler sessions;
     private final Rooms rooms = new Rooms();
     private final Protocol protocol;
     private final History history;
@@ -120,14 +115,6 @@ public final class ChatServer implements AutoCloseable {
             javalin.jetty.threadPool = threads;
             // Closes each connection gently, so a client still writing reads the close frame (see the class).
             javalin.jetty.addConnector((server, http) -> new LingeringConnector(server, http, config.host(), config.port()));
-            // Javalin opens an HTTP session on every WebSocket upgrade. Nothing here uses one, and Jetty's default cache
-            // kept each after its socket closed, for the life of the process: so none is kept.
-            javalin.jetty.modifyServletContextHandler(handler -> {
-                sessions = handler.getSessionHandler();
-                NullSessionCache none = new NullSessionCache(sessions);
-                none.setSessionDataStore(new NullSessionDataStore());
-                sessions.setSessionCache(none);
-            });
             // WebSocket upgrades of "/" are taken here, in front of Javalin's servlet (which Javalin puts inside this
             // handler): Jetty's core API, with nothing of the HTTP request kept for the socket's life. Every other
             // request goes on to Javalin's routes.
@@ -600,11 +587,6 @@ public final class ChatServer implements AutoCloseable {
 
     public URI httpUri() {
         return URI.create("http://" + config.host() + ":" + port() + "/");
-    }
-
-    /** Whether the server holds the HTTP session with this id: it should hold none, whatever its sockets did. */
-    boolean holdsSession(String id) {
-        return sessions != null && sessions.getManagedSession(id) != null;
     }
 
     /** Stops the node. Clients are closed with 1001 first: stopping Jetty under them would give them 1006. */
