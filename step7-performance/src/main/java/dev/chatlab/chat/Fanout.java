@@ -37,6 +37,12 @@ final class Fanout implements AutoCloseable {
     private static final int INBOX_LIMIT = 10_000;
     /** Messages delivered in one round at most, each member's frames of the round written together. */
     private static final int ROUND = 256;
+    /**
+     * How long a round waits for more messages after its first, so that more of a member's frames share one write.
+     * 0 (the default) delivers what is waiting at once; {@code -Dchat.deliveryDelayMicros=N} sets it, for the
+     * coalescing experiment in the README (a delay that costs more p99 than it saves CPU).
+     */
+    private static final long DELAY_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("chat.deliveryDelayMicros", 0));
 
     private final ChatConfig config;
     private final History history;
@@ -201,6 +207,9 @@ final class Fanout implements AutoCloseable {
                 }
                 round.add(first);
                 inbox.drainTo(round, ROUND - 1);
+                if (DELAY_NANOS > 0) {
+                    gather(round, System.nanoTime() + DELAY_NANOS);
+                }
                 for (String[] entry : round) {
                     deliver(History.parse(entry[0], entry[1]), touched);
                 }
@@ -214,6 +223,19 @@ final class Fanout implements AutoCloseable {
                 touched.clear();
                 round.clear();
             }
+        }
+    }
+
+    /** Adds what arrives until {@code deadline} (nanoTime) to the round, as long as it has room. */
+    private void gather(List<String[]> round, long deadline) throws InterruptedException {
+        long left;
+        while (round.size() < ROUND && (left = deadline - System.nanoTime()) > 0) {
+            String[] next = inbox.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            round.add(next);
+            inbox.drainTo(round, ROUND - round.size());
         }
     }
 

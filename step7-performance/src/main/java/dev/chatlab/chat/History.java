@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisClientConfig;
@@ -261,8 +261,14 @@ final class History implements AutoCloseable {
         }
     }
 
+    /**
+     * A fresh epoch, in case the room has none yet: 8 hex digits. Every append carries one, so it is drawn from a
+     * fast generator rather than {@code UUID.randomUUID()}'s secure one (an epoch only tells one history from the
+     * next; nothing is guarded by guessing it).
+     */
     private static String newEpoch() {
-        return UUID.randomUUID().toString().substring(0, 8);
+        // A 9th digit set above 32 random bits, then dropped: always 8 digits, leading zeros kept.
+        return Long.toHexString((ThreadLocalRandom.current().nextInt() & 0xffffffffL) | 0x1_0000_0000L).substring(1);
     }
 
     @Override

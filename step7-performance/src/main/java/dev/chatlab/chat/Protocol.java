@@ -1,10 +1,13 @@
 package dev.chatlab.chat;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.regex.Pattern;
 
 /** The wire protocol: turns client frames into requests (or a {@link BadFrame}) and builds server frames. */
@@ -251,15 +254,16 @@ final class Protocol {
      * {@code epoch}: the store puts those in front when it assigns them.
      */
     static String payload(String roomId, String from, String text, long sentAt, String clientMsgId) {
-        ObjectNode payload = JSON.createObjectNode()
-                .put("message", text)
-                .put("roomId", roomId)
-                .put("sentAt", sentAt)
-                .put("from", from);
-        if (clientMsgId != null) {
-            payload.put("clientMsgId", clientMsgId);
-        }
-        return payload.toString();
+        // Once per message sent: written straight out, without a tree.
+        return object(json -> {
+            json.writeStringField("message", text);
+            json.writeStringField("roomId", roomId);
+            json.writeNumberField("sentAt", sentAt);
+            json.writeStringField("from", from);
+            if (clientMsgId != null) {
+                json.writeStringField("clientMsgId", clientMsgId);
+            }
+        });
     }
 
     /** A {@code message} frame around a stored payload, built once per message, not once per member. */
@@ -275,7 +279,14 @@ final class Protocol {
 
     /** Tells the sender its message is stored, and as which seq. */
     static String ack(String clientMsgId, long seq) {
-        return frame("ack", JSON.createObjectNode().put("clientMsgId", clientMsgId).put("seq", seq));
+        // Once per message sent, like its payload: written straight out.
+        return object(json -> {
+            json.writeStringField("type", "ack");
+            json.writeObjectFieldStart("payload");
+            json.writeStringField("clientMsgId", clientMsgId);
+            json.writeNumberField("seq", seq);
+            json.writeEndObject();
+        });
     }
 
     static String error(String code, String message) {
@@ -289,6 +300,25 @@ final class Protocol {
 
     static String pong() {
         return frame("pong", JSON.createObjectNode());
+    }
+
+    /** What {@link #object} writes between its braces. */
+    @FunctionalInterface
+    private interface Writes {
+        void write(JsonGenerator json) throws IOException;
+    }
+
+    /** A JSON object with {@code fields}, written with Jackson's streaming generator. */
+    private static String object(Writes fields) {
+        StringWriter out = new StringWriter(128);
+        try (JsonGenerator json = JSON.getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            fields.write(json);
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     private static String frame(String type, ObjectNode payload) {

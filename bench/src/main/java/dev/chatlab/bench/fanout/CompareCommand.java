@@ -9,6 +9,8 @@ import dev.chatlab.bench.Machine;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.Table;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +26,9 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Step 7 against step 6 on one shape, alternately in one run (6, 7, 6, 7, ...), so that whatever else the shared
- * machine does falls on both: each run a whole fanout on fresh processes, then the ratios step 7 / step 6.
+ * machine does falls on both: each run a whole fanout on fresh processes, then the ratios step 7 / step 6. With
+ * {@code --before-jar}, {@code --after-jar} or the JVM options of either side, it compares two builds (or two setups)
+ * of step 7 the same way: before, after, before, after.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs fanout's standard shape (by default 200 clients in 10 rooms, 20 senders, 3,000 msg/s = 60,000 "
@@ -33,7 +37,9 @@ import picocli.CommandLine.TypeConversionException;
                 + "Reports each run (delivered/s, latency, server CPU-us per delivery of the nodes, Redis and HAProxy, lost) "
                 + "and the ratios step 7 / step 6 of CPU per delivery, p50 and p99, for each round and for the means.",
             "Takes about --rounds x 2 x (start-up + --warmup + --duration + up to 15 s for the deliveries to settle): "
-                + "about 5 minutes by default (4 runs of 65-80 s on 2 cores)."})
+                + "about 5 minutes by default (4 runs of 65-80 s on 2 cores).",
+            "With --before-jar, --after-jar, --before-jvm-args or --after-jvm-args it compares two builds or setups of step 7 "
+                + "instead (before, after, before, ...; ratios after / before), on the page compare-builds."})
 public final class CompareCommand implements Callable<Integer> {
     /** The steps compared, the older first: each round runs them in this order. */
     static final List<String> TARGETS = List.of("step6", "step7");
@@ -44,6 +50,15 @@ public final class CompareCommand implements Callable<Integer> {
     String via;
     @Option(names = "--rounds", defaultValue = "2", description = "rounds, each a run of step 6 then one of step 7 (default: ${DEFAULT-VALUE})")
     int rounds;
+    @Option(names = "--before-jar", description = "a step 7 node jar to run as 'before' instead of step 6 (a copy of an "
+            + "earlier step7-performance/target/step7-performance.jar)")
+    Path beforeJar;
+    @Option(names = "--after-jar", description = "a step 7 node jar to run as 'after' (default: the one the module builds)")
+    Path afterJar;
+    @Option(names = "--before-jvm-args", description = "JVM options of the 'before' nodes, step 7 then (default: --node-jvm-args)")
+    String beforeJvmArgs;
+    @Option(names = "--after-jvm-args", description = "JVM options of the 'after' nodes (default: --node-jvm-args)")
+    String afterJvmArgs;
     @Mixin
     LoadOptions load;
     @CommandLine.Spec
@@ -60,7 +75,12 @@ public final class CompareCommand implements Callable<Integer> {
      * @param loadAverage the machine's 1-minute load average as the run began
      * @param result      what fanout measured
      */
-    record Run(int round, double loadAverage, FanoutLoad.Result result) {
+    record Run(int round, String side, double loadAverage, FanoutLoad.Result result) {
+        /** A run of step 6 or 7 against the other, named by its step's number. */
+        Run(int round, double loadAverage, FanoutLoad.Result result) {
+            this(round, result.shape().target().substring("step".length()), loadAverage, result);
+        }
+
         String target() {
             return result.shape().target();
         }
@@ -107,17 +127,38 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
+    /** Whether two builds or setups of step 7 are compared, rather than step 6 and step 7. */
+    boolean builds() {
+        return beforeJar != null || afterJar != null || beforeJvmArgs != null || afterJvmArgs != null;
+    }
+
+    /** The names of the two sides, as the tables show them: 6 and 7, or before and after. */
+    List<String> sides() {
+        return builds() ? List.of("before", "after") : List.of("6", "7");
+    }
+
     /** The shapes of the runs in the order they run: step 6, step 7, step 6, ...; a usage error when the options do not fit. */
     List<FanoutLoad.Shape> plan() {
         if (rounds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
         }
         load.check(spec);
+        for (Path jar : java.util.Arrays.asList(beforeJar, afterJar)) {
+            if (jar != null && !Files.isRegularFile(jar)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no node jar at " + jar);
+            }
+        }
+        boolean direct = via.equals("direct");
+        String defaultJvm = options.nodeJvmArgs();
+        FanoutLoad.Shape before = builds()
+                ? options.shape("step7", direct, load.rate, spec, beforeJvmArgs != null ? beforeJvmArgs : defaultJvm).withJar(beforeJar)
+                : options.shape(TARGETS.get(0), direct, load.rate, spec);
+        FanoutLoad.Shape after = options.shape(TARGETS.get(1), direct, load.rate, spec, afterJvmArgs != null ? afterJvmArgs : defaultJvm)
+                .withJar(afterJar);
         List<FanoutLoad.Shape> shapes = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            for (String target : TARGETS) {
-                shapes.add(options.shape(target, via.equals("direct"), load.rate, spec));
-            }
+            shapes.add(before);
+            shapes.add(after);
         }
         return shapes;
     }
@@ -125,31 +166,40 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<FanoutLoad.Shape> plan = plan();
-        String page = via.equals("direct") ? "compare" : "compare-" + via;
+        List<String> sides = sides();
+        String page = (builds() ? "compare-builds" : "compare") + (via.equals("direct") ? "" : "-" + via);
         Report report = new Report("compare", page, Report.commandOf(spec, "--via"));
-        report.announce(f("step 6 against step 7, %s, %d round%s", via, rounds, rounds == 1 ? "" : "s"));
+        report.announce(f("%s against %s, %s, %d round%s", builds() ? "before" : "step 6", builds() ? "after" : "step 7", via, rounds,
+                rounds == 1 ? "" : "s"));
         List<Run> runs = new ArrayList<>();
         for (int i = 0; i < plan.size(); i++) {
             FanoutLoad.Shape shape = plan.get(i);
-            int round = i / TARGETS.size() + 1;
+            int round = i / sides.size() + 1;
+            String side = sides.get(i % sides.size());
             double loadAverage = Machine.loadAverage();
-            say("run %d of %d: %s %s, round %d; load average %.2f", i + 1, plan.size(), shape.target(), via, round, loadAverage);
-            runs.add(new Run(round, loadAverage, load.run(shape, page + "-" + shape.target() + "-" + round)));
+            say("run %d of %d: %s (%s%s) %s, round %d; load average %.2f", i + 1, plan.size(), side, shape.target(),
+                    shape.jar() == null ? "" : ", " + shape.jar(), via, round, loadAverage);
+            runs.add(new Run(round, side, loadAverage, load.run(shape, page + "-" + side + "-" + round)));
         }
         FanoutLoad.Shape shape = plan.get(0);
         report.table(f("each run (%d clients, %d rooms, %d senders, %,d msg/s, %s measured after %s of warm-up; %s)", shape.clients(),
                 shape.rooms(), shape.senders(), load.rate, DurationConverter.format(load.duration),
                 DurationConverter.format(load.warmup), via), runs(runs));
-        report.table("step 7 / step 6 (below 1: step 7 uses less, or is faster)", ratios(runs));
-        runs.forEach(r -> report.note(f("Round %d, %s: %s", r.round(), r.target(), r.result().step().generatorVerdict())));
+        report.table(builds() ? "after / before (below 1: after uses less, or is faster)"
+                : "step 7 / step 6 (below 1: step 7 uses less, or is faster)", ratios(runs, sides));
+        runs.forEach(r -> report.note(f("Round %d, %s: %s", r.round(), r.side(), r.result().step().generatorVerdict())));
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("via", via);
         settings.put("rounds", rounds);
         options.putSettings(settings);
         settings.put("nodeArgs", plan.get(0).nodeArgs());
+        if (builds()) {
+            settings.put("before", Map.of("jar", String.valueOf(plan.get(0).jar()), "jvm", String.join(" ", plan.get(0).nodeJvm())));
+            settings.put("after", Map.of("jar", String.valueOf(plan.get(1).jar()), "jvm", String.join(" ", plan.get(1).nodeJvm())));
+        }
         load.putSettings(settings);
         report.put("settings", settings);
-        report.put("results", json(runs));
+        report.put("results", json(runs, sides));
         saving.save(report);
         return 0;
     }
@@ -161,7 +211,7 @@ public final class CompareCommand implements Callable<Integer> {
         for (Run run : runs) {
             FanoutLoad.Step step = run.result().step();
             Map<String, Double> cpu = step.serverCpuMicrosPerDeliveryByKind();
-            table.row(String.valueOf(run.round()), run.target().substring("step".length()), f("%.2f", run.loadAverage()),
+            table.row(String.valueOf(run.round()), run.side(), f("%.2f", run.loadAverage()),
                     f("%,.0f", step.deliveredPerSecond()), millis(run.p50()), millis(run.p99()),
                     millis(step.latency().getTotalCount() == 0 ? 0 : step.latency().getValueAtPercentile(99.9)),
                     millis(step.latency().getMaxValue()), micros(cpu.get("nodes")), micros(cpu.get("redis")), micros(cpu.get("haproxy")),
@@ -170,21 +220,21 @@ public final class CompareCommand implements Callable<Integer> {
         return table;
     }
 
-    /** Step 7 / step 6 of each round's pair ("round 1", ...), then of the means over every round ("mean"). */
-    static Map<String, Ratios> ratiosByRow(List<Run> runs) {
+    /** The second side over the first (step 7 / step 6) of each round's pair ("round 1", ...), then of the means over every round ("mean"). */
+    static Map<String, Ratios> ratiosByRow(List<Run> runs, List<String> sides) {
         Map<String, Ratios> rows = new LinkedHashMap<>();
         int rounds = runs.stream().mapToInt(Run::round).max().orElse(0);
         for (int round = 1; round <= rounds; round++) {
-            rows.put("round " + round, Ratios.of(of(runs, TARGETS.get(0), round), of(runs, TARGETS.get(1), round)));
+            rows.put("round " + round, Ratios.of(of(runs, sides.get(0), round), of(runs, sides.get(1), round)));
         }
-        rows.put("mean", Ratios.of(of(runs, TARGETS.get(0), 0), of(runs, TARGETS.get(1), 0)));
+        rows.put("mean", Ratios.of(of(runs, sides.get(0), 0), of(runs, sides.get(1), 0)));
         return rows;
     }
 
     /** {@link #ratiosByRow} as a table. */
-    static Table ratios(List<Run> runs) {
+    static Table ratios(List<Run> runs, List<String> sides) {
         Table table = new Table("", "CPU-us / delivery", "p50", "p99");
-        ratiosByRow(runs).forEach((row, ratios) -> {
+        ratiosByRow(runs, sides).forEach((row, ratios) -> {
             List<String> cells = new ArrayList<>(List.of(row));
             cells.addAll(ratios.cells());
             table.row(cells.toArray(String[]::new));
@@ -192,18 +242,19 @@ public final class CompareCommand implements Callable<Integer> {
         return table;
     }
 
-    /** The runs of {@code target} in {@code round}, or in every round when it is 0. */
-    private static List<Run> of(List<Run> runs, String target, int round) {
-        return runs.stream().filter(r -> r.target().equals(target) && (round == 0 || r.round() == round)).toList();
+    /** The runs of {@code side} in {@code round}, or in every round when it is 0. */
+    private static List<Run> of(List<Run> runs, String side, int round) {
+        return runs.stream().filter(r -> r.side().equals(side) && (round == 0 || r.round() == round)).toList();
     }
 
     /** Every run's numbers as fanout records them, and the ratios. */
-    static Map<String, Object> json(List<Run> runs) {
+    static Map<String, Object> json(List<Run> runs, List<String> sides) {
         List<Map<String, Object>> each = new ArrayList<>();
         for (Run run : runs) {
             Map<String, Object> numbers = new LinkedHashMap<>();
             numbers.put("round", run.round());
             numbers.put("target", run.target());
+            numbers.put("side", run.side());
             numbers.put("loadAverageBefore", run.loadAverage());
             run.result().addTo(numbers);
             numbers.put("serverCpuMicrosPerDeliveryByKind", run.result().step().serverCpuMicrosPerDeliveryByKind());
@@ -212,7 +263,7 @@ public final class CompareCommand implements Callable<Integer> {
             each.add(numbers);
         }
         Map<String, Object> ratios = new LinkedHashMap<>();
-        ratiosByRow(runs).forEach((row, r) -> ratios.put(row.replace(" ", ""), r.json()));
+        ratiosByRow(runs, sides).forEach((row, r) -> ratios.put(row.replace(" ", ""), r.json()));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("runs", each);
         json.put("ratios", ratios);

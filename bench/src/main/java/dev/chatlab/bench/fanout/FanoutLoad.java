@@ -67,9 +67,21 @@ public final class FanoutLoad implements AutoCloseable {
      * @param senders  members 0 .. senders-1 also send, in turn
      * @param nodeJvm  each node's JVM options
      * @param nodeArgs each node's extra options (the limits the load would reach, lifted)
+     * @param jar      the nodes' jar, or null for the one the target's module builds (a saved build of the same step, to
+     *                 compare two builds)
      */
     public record Shape(String target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
-                        List<String> nodeJvm, List<String> nodeArgs) {
+                        List<String> nodeJvm, List<String> nodeArgs, Path jar) {
+        public Shape(String target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
+                     List<String> nodeJvm, List<String> nodeArgs) {
+            this(target, affinity, direct, nodes, clients, rooms, senders, nodeJvm, nodeArgs, null);
+        }
+
+        /** This shape, its nodes run from {@code otherJar} (null: the target's own). */
+        public Shape withJar(Path otherJar) {
+            return new Shape(target, affinity, direct, nodes, clients, rooms, senders, nodeJvm, nodeArgs, otherJar);
+        }
+
         /** The Markdown page of a scenario run on this shape: {@code fanout-step5-affinity}, {@code fanout-step7-direct}. */
         public String page(String scenario) {
             return scenario + "-" + target + (direct ? "-direct" : "") + (affinity ? "-affinity" : "");
@@ -278,7 +290,7 @@ public final class FanoutLoad implements AutoCloseable {
 
     private void startServers() {
         Path root = Bench.repositoryRoot();
-        Path jar = switch (shape.target()) {
+        Path jar = shape.jar() != null ? shape.jar() : switch (shape.target()) {
             case "step2" -> root.resolve("step2-rooms/target/step2-rooms.jar");
             case "step4" -> root.resolve("step4-pubsub/target/step4-pubsub.jar");
             default -> SwarmStep.jarOf(Integer.parseInt(shape.target().substring("step".length())));

@@ -47,12 +47,22 @@ public final class ShapeOptions {
             + "bench/target/jfr/ and a summary by phase of the message path to the results")
     boolean jfr;
 
+    /** What --node-jvm-args says. */
+    public String nodeJvmArgs() {
+        return nodeJvmArgs;
+    }
+
     /**
      * The shape these options describe on {@code target}, its members connected to the nodes directly when {@code direct}
      * (else through HAProxy, on the swarm steps), its nodes told to lift the limits that {@code peakRate} (messages per
      * second, all senders together, at the most) would reach; a usage error for {@code spec}'s command when they do not fit.
      */
     public FanoutLoad.Shape shape(String target, boolean direct, double peakRate, CommandLine.Model.CommandSpec spec) {
+        return shape(target, direct, peakRate, spec, nodeJvmArgs);
+    }
+
+    /** As {@link #shape(String, boolean, double, CommandLine.Model.CommandSpec)}, the nodes run with {@code jvmArgs} instead of --node-jvm-args. */
+    public FanoutLoad.Shape shape(String target, boolean direct, double peakRate, CommandLine.Model.CommandSpec spec, String jvmArgs) {
         if (direct && !HAPROXY_TARGETS.contains(target)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--direct goes with --target "
                     + SwarmStep.choices(HAPROXY_TARGETS) + " (step 4's nodes are always reached directly, and step 2 is one node)");
@@ -67,7 +77,7 @@ public final class ShapeOptions {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "need 1 <= --senders <= --clients, --clients >= --rooms >= 1, --nodes >= 1");
         }
-        List<String> jvm = new ArrayList<>(nodeJvmArgs.isBlank() ? List.of() : Arrays.asList(nodeJvmArgs.trim().split("\\s+")));
+        List<String> jvm = new ArrayList<>(jvmArgs.isBlank() ? List.of() : Arrays.asList(jvmArgs.trim().split("\\s+")));
         if (jfr) {
             jvm.add("-XX:StartFlightRecording=settings=profile");
         }

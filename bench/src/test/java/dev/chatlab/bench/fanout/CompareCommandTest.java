@@ -63,6 +63,22 @@ class CompareCommandTest {
     }
 
     @Test
+    void with_a_saved_jar_or_jvm_options_it_alternates_two_builds_of_step_7_instead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path saved = java.nio.file.Files.writeString(dir.resolve("step7-before.jar"), "a jar");
+        CompareCommand compare = parsed("--before-jar", saved.toString(), "--after-jvm-args", "-Xmx256m -XX:+UseSerialGC");
+        List<FanoutLoad.Shape> plan = compare.plan();
+
+        assertThat(compare.sides()).containsExactly("before", "after");
+        assertThat(plan).extracting(FanoutLoad.Shape::target).containsOnly("step7").hasSize(4);
+        assertThat(plan).extracting(FanoutLoad.Shape::jar).containsExactly(saved, null, saved, null);
+        assertThat(plan.get(0).nodeJvm()).containsExactly("-Xmx512m");
+        assertThat(plan.get(1).nodeJvm()).containsExactly("-Xmx256m", "-XX:+UseSerialGC");
+        assertThatThrownBy(() -> parsed("--before-jar", dir.resolve("none.jar").toString()).plan())
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("no node jar at");
+    }
+
+    @Test
     void a_way_to_the_nodes_other_than_direct_or_haproxy_is_a_usage_error() {
         assertThatThrownBy(() -> parsed("--via", "x")).isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessageContaining("'x' is not a way to the nodes: direct or haproxy");
@@ -99,6 +115,8 @@ class CompareCommandTest {
                 new FanoutLoad.Integrity(600_000, 600_000, round == 2 && target.equals("step6") ? 7 : 0, 0, 0, 0), null));
     }
 
+    private static final List<String> SIDES = List.of("6", "7");
+
     private static final List<CompareCommand.Run> RUNS = List.of(
             run(1, "step6", 3_000_000, 500_000, 1_000, 2_000),
             run(1, "step7", 1_500_000, 250_000, 500, 1_500),
@@ -119,7 +137,7 @@ class CompareCommandTest {
 
     @Test
     void the_ratios_are_step_7_over_step_6_for_each_round_and_for_the_means() {
-        String table = CompareCommand.ratios(RUNS).markdown();
+        String table = CompareCommand.ratios(RUNS, SIDES).markdown();
 
         assertThat(table).contains("|  | CPU-us / delivery | p50 | p99 |");
         assertThat(table).contains("| round 1 | 0.50 | 0.50 | 0.75 |");
@@ -130,7 +148,7 @@ class CompareCommandTest {
 
     @Test
     void a_round_without_its_step_7_run_has_no_ratio() {
-        String table = CompareCommand.ratios(RUNS.subList(0, 3)).markdown();
+        String table = CompareCommand.ratios(RUNS.subList(0, 3), SIDES).markdown();
 
         assertThat(table).contains("| round 1 | 0.50 | 0.50 | 0.75 |");
         assertThat(table).contains("| round 2 | – | – | – |");
@@ -139,7 +157,7 @@ class CompareCommandTest {
 
     @Test
     void the_json_has_every_run_as_fanout_records_it_and_the_ratios() {
-        Map<String, Object> json = CompareCommand.json(RUNS);
+        Map<String, Object> json = CompareCommand.json(RUNS, SIDES);
 
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> runs = (List<Map<String, Object>>) json.get("runs");
