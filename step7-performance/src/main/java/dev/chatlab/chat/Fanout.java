@@ -40,7 +40,8 @@ final class Fanout implements AutoCloseable {
     /**
      * How long a round waits for more messages after its first, so that more of a member's frames share one write.
      * 0 (the default) delivers what is waiting at once; {@code -Dchat.deliveryDelayMicros=N} sets it, for the
-     * coalescing experiment in the README (a delay that costs more p99 than it saves CPU).
+     * coalescing experiment in the README (measured there: 1-3 ms saved the delivery thread under 2 µs of about 20 per
+     * delivery, and each member's frames wait up to the delay, so it stays off).
      */
     private static final long DELAY_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("chat.deliveryDelayMicros", 0));
 

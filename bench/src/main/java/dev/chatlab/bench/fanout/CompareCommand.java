@@ -12,6 +12,7 @@ import dev.chatlab.bench.Table;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ public final class CompareCommand implements Callable<Integer> {
             description = "direct (the clients connect to the nodes round-robin) or haproxy (through HAProxy, least "
                     + "connections, or with --affinity room affinity) (default: ${DEFAULT-VALUE})")
     String via;
-    @Option(names = "--rounds", defaultValue = "2", description = "rounds, each a run of step 6 then one of step 7 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", defaultValue = "2", description = "rounds, each a run of step 6 then one of step 7 (or before, then after) (default: ${DEFAULT-VALUE})")
     int rounds;
     @Option(names = "--before-jar", description = "a step 7 node jar to run as 'before' instead of step 6 (a copy of an "
             + "earlier step7-performance/target/step7-performance.jar)")
@@ -72,15 +73,11 @@ public final class CompareCommand implements Callable<Integer> {
      * One run of the comparison.
      *
      * @param round       from 1
+     * @param side        which side of the comparison it ran: 6 or 7, or before or after (see {@link #sides()})
      * @param loadAverage the machine's 1-minute load average as the run began
      * @param result      what fanout measured
      */
     record Run(int round, String side, double loadAverage, FanoutLoad.Result result) {
-        /** A run of step 6 or 7 against the other, named by its step's number. */
-        Run(int round, double loadAverage, FanoutLoad.Result result) {
-            this(round, result.shape().target().substring("step".length()), loadAverage, result);
-        }
-
         String target() {
             return result.shape().target();
         }
@@ -143,7 +140,7 @@ public final class CompareCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
         }
         load.check(spec);
-        for (Path jar : java.util.Arrays.asList(beforeJar, afterJar)) {
+        for (Path jar : Arrays.asList(beforeJar, afterJar)) {
             if (jar != null && !Files.isRegularFile(jar)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "no node jar at " + jar);
             }

@@ -111,7 +111,7 @@ class CompareCommandTest {
         cpu.put("redis", redisMicros);
         FanoutLoad.Step step = new FanoutLoad.Step(3000, 10.0, 30_000, 600_000, 1_000_000, latency, 0, 0, 0, 0, cpu, 4_000_000);
         FanoutLoad.Shape shape = new FanoutLoad.Shape(target, false, true, 3, 200, 10, 20, List.of(), List.of());
-        return new CompareCommand.Run(round, 1.5, new FanoutLoad.Result(shape, step,
+        return new CompareCommand.Run(round, target.substring("step".length()), 1.5, new FanoutLoad.Result(shape, step,
                 new FanoutLoad.Integrity(600_000, 600_000, round == 2 && target.equals("step6") ? 7 : 0, 0, 0, 0), null));
     }
 
