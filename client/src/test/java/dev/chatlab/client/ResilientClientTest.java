@@ -236,9 +236,10 @@ class ResilientClientTest {
     void sends_made_while_the_client_is_away_go_out_after_it_is_back_in_their_order() {
         cluster(2);
         Recorder ada = new Recorder();
-        // Exactly one second away after the node stops: time enough to send while away.
+        // Exactly three seconds away after the node stops: time enough to send while away and to see the sends wait,
+        // even on a machine that stalls for a second.
         ResilientClient client = client("ada", ada, "queue",
-                b -> b.backoff(ofSeconds(1), ofSeconds(2)).random(BackoffTest.HIGHEST), cluster.wsUri(1), cluster.wsUri(2));
+                b -> b.backoff(ofSeconds(3), ofSeconds(6)).random(BackoffTest.HIGHEST), cluster.wsUri(1), cluster.wsUri(2));
         awaitConnected(client, ada);
         cluster.stop(1);
         await("ada notices").atMost(ofSeconds(5)).until(() -> client.state() == ResilientClient.State.RECONNECTING);
@@ -246,7 +247,7 @@ class ResilientClientTest {
         for (int i = 1; i <= 10; i++) {
             sent.add(client.send("queued " + i));
         }
-        await("the ten wait for ada's return").atMost(ofSeconds(1)).until(() -> client.unacked() == 10);
+        await("the ten wait for ada's return").atMost(ofSeconds(2)).until(() -> client.unacked() == 10);
         assertThat(sent).noneMatch(Sending::isDone);
         assertThat(sent).extracting(Sending::join).isEqualTo(range(1, 10));
         assertThat(client.state()).isEqualTo(ResilientClient.State.CONNECTED);
