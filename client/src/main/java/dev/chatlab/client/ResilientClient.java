@@ -74,6 +74,7 @@ public final class ResilientClient implements AutoCloseable {
     private final Backoff reconnectBackoff;
     private final Backoff retryBackoff;
     private final ClientListener listener;
+    private final Resume resume;
     private final ScheduledThreadPoolExecutor loop;
     private final AtomicLong sendNumbers = new AtomicLong();
     private volatile Thread loopThread;
@@ -83,9 +84,6 @@ public final class ResilientClient implements AutoCloseable {
     private long connectionNumbers;
     private int uriIndex = -1;
     private int attemptsSinceJoined;
-    private Long cursor;
-    private String epoch;
-    private boolean acceptJump;
     private boolean everJoined;
     private long disconnectedAtNanos = -1;
     private final LinkedHashMap<String, Pending> unacked = new LinkedHashMap<>();
@@ -128,10 +126,9 @@ public final class ResilientClient implements AutoCloseable {
         this.reconnectBackoff = new Backoff(b.backoffBase, b.backoffCap, b.soon, b.random);
         this.retryBackoff = new Backoff(b.backoffBase, b.backoffCap, b.soon, b.random);
         this.listener = b.listener;
-        this.cursor = b.since;
-        this.epoch = b.epoch;
-        this.lastSeq = b.since == null ? 0 : b.since;
-        this.currentEpoch = b.epoch;
+        this.resume = new Resume(roomId, b.since, b.epoch);
+        this.lastSeq = resume.lastSeq();
+        this.currentEpoch = resume.epoch();
         this.loop = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "chat-client-" + clientId);
             t.setDaemon(true);
@@ -308,7 +305,7 @@ public final class ResilientClient implements AutoCloseable {
     private void sendJoin(Connection c) {
         c.awaitingJoined = true;
         c.joinSentNanos = System.nanoTime();
-        transmit(c, Protocol.join(roomId, name, cursor, epoch));
+        transmit(c, Protocol.join(roomId, name, resume.since(), resume.epoch()));
     }
 
     private void heartbeat() {
@@ -405,7 +402,8 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     private void joined(Connection c, JsonNode payload) {
-        if (!roomId.equals(Protocol.text(payload, "roomId"))) {
+        Resume.Joined joined = resume.joined(payload).orElse(null);
+        if (joined == null) {
             log.warn("{}: ignoring joined for another room: {}", clientId, payload);
             return;
         }
@@ -413,28 +411,8 @@ public final class ResilientClient implements AutoCloseable {
         c.awaitingJoined = false;
         cancel(rejoinTask);
         rejoinTask = null;
-
-        long head = payload.path("seq").asLong(0);
-        boolean recovered = payload.path("recovered").asBoolean(true);
-        String newEpoch = Protocol.text(payload, "epoch");
-        String oldEpoch = epoch;
-        boolean epochChanged = oldEpoch != null && newEpoch != null && !oldEpoch.equals(newEpoch);
-        if (newEpoch != null) {
-            epoch = newEpoch;
-        }
-        if (epochChanged || (!recovered && cursor != null && head < cursor)) {
-            // Another history (Redis lost the room's): its seqs start again, and every one of them is new here.
-            cursor = 0L;
-            acceptJump = true;
-        } else if (cursor == null) {
-            // The first join without since: the room's history up to its head is not wanted.
-            cursor = head;
-        } else if (!recovered) {
-            // The server says what follows does not continue from the cursor: the jump is announced, not a gap.
-            acceptJump = true;
-        }
-        lastSeq = cursor;
-        currentEpoch = epoch;
+        lastSeq = resume.lastSeq();
+        currentEpoch = resume.epoch();
         boolean resync = c.resyncing;
         if (answer) {
             c.resyncing = false;
@@ -453,17 +431,17 @@ public final class ResilientClient implements AutoCloseable {
                 lastReconnectTime = took;
                 lastResumeAt = Instant.now();
                 reconnects++;
-                log.debug("{}: back in {} on {} after {} ms, from seq {}", clientId, roomId, joinedNode, took.toMillis(),
-                        cursor);
+                log.debug("{}: back in {} on {} after {} ms, from seq {}", clientId, roomId, joinedNode,
+                        took.toMillis(), resume.since());
             } else {
-                log.debug("{}: joined {} on {} at seq {}", clientId, roomId, joinedNode, head);
+                log.debug("{}: joined {} on {} at seq {}", clientId, roomId, joinedNode, joined.head());
             }
             emit(l -> l.connected(joinedNode));
         }
-        if (!recovered || epochChanged) {
-            log.warn("{}: {} did not resume without loss (recovered {}, epoch {} -> {})", clientId, roomId, recovered,
-                    oldEpoch, newEpoch);
-            emit(l -> l.recovery(recovered, oldEpoch, newEpoch));
+        if (!joined.lossless()) {
+            log.warn("{}: {} did not resume without loss (recovered {}, epoch {} -> {})", clientId, roomId,
+                    joined.recovered(), joined.oldEpoch(), joined.newEpoch());
+            emit(l -> l.recovery(joined.recovered(), joined.oldEpoch(), joined.newEpoch()));
         }
         if (answer) {
             sendDue(c);
@@ -475,37 +453,28 @@ public final class ResilientClient implements AutoCloseable {
             // Sent before the join now pending; the replay that follows its joined brings it again.
             return;
         }
-        ChatMessage m = ChatMessage.of(payload);
-        if (!payload.has("seq") || cursor == null) {
-            deliver(m);
-            return;
+        Resume.Decision decision = resume.message(payload);
+        ChatMessage m = decision.message();
+        switch (decision.action()) {
+            case DELIVER -> {
+                lastSeq = resume.lastSeq();
+                delivered++;
+                emit(l -> l.message(m));
+            }
+            case DUPLICATE -> duplicatesDropped++;
+            case OTHER_HISTORY -> {
+                log.warn("{}: seq {} of another history ({}, not {}); rejoining", clientId, m.seq(), m.epoch(),
+                        resume.epoch());
+                resync(c);
+            }
+            case GAP -> {
+                gapsDetected++;
+                log.warn("{}: seq jumped from {} to {} in {}; rejoining to fill the gap", clientId, resume.since(), m.seq(),
+                        roomId);
+                emit(l -> l.gapDetected(decision.expected(), m.seq()));
+                resync(c);
+            }
         }
-        if (m.epoch() != null && epoch != null && !m.epoch().equals(epoch)) {
-            log.warn("{}: seq {} of another history ({}, not {}); rejoining", clientId, m.seq(), m.epoch(), epoch);
-            resync(c);
-            return;
-        }
-        long expected = cursor + 1;
-        if (m.seq() < expected) {
-            duplicatesDropped++;
-            return;
-        }
-        if (m.seq() > expected && !acceptJump) {
-            gapsDetected++;
-            log.warn("{}: seq jumped from {} to {} in {}; rejoining to fill the gap", clientId, cursor, m.seq(), roomId);
-            emit(l -> l.gapDetected(expected, m.seq()));
-            resync(c);
-            return;
-        }
-        acceptJump = false;
-        cursor = m.seq();
-        lastSeq = m.seq();
-        deliver(m);
-    }
-
-    private void deliver(ChatMessage m) {
-        delivered++;
-        emit(l -> l.message(m));
     }
 
     /** Joins again on the same connection, asking for everything after the cursor. */
