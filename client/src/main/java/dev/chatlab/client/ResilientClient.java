@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,8 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResilientClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResilientClient.class);
-    /** Sends given up on are remembered this long (in number) so a late ack can still be reported. */
-    private static final int GIVEN_UP_REMEMBERED = 10_000;
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
 
     /** Where the client stands. */
@@ -70,11 +67,10 @@ public final class ResilientClient implements AutoCloseable {
     private final Duration heartbeatInterval;
     private final Duration deadAfter;
     private final Duration connectTimeout;
-    private final Duration sendTimeout;
     private final Backoff reconnectBackoff;
-    private final Backoff retryBackoff;
     private final ClientListener listener;
     private final Resume resume;
+    private final Outbox outbox;
     private final ScheduledThreadPoolExecutor loop;
     private final AtomicLong sendNumbers = new AtomicLong();
     private volatile Thread loopThread;
@@ -86,19 +82,11 @@ public final class ResilientClient implements AutoCloseable {
     private int attemptsSinceJoined;
     private boolean everJoined;
     private long disconnectedAtNanos = -1;
-    private final LinkedHashMap<String, Pending> unacked = new LinkedHashMap<>();
-    private final Map<String, Boolean> givenUp = new LinkedHashMap<>(16, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > GIVEN_UP_REMEMBERED;
-        }
-    };
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private ScheduledFuture<?> reconnectTask;
     private ScheduledFuture<?> retryTask;
     private ScheduledFuture<?> rejoinTask;
+    private ScheduledFuture<?> sendTimeoutTask;
 
     // Published for the accessors.
     private volatile State state = State.NEW;
@@ -122,9 +110,8 @@ public final class ResilientClient implements AutoCloseable {
         this.heartbeatInterval = b.heartbeatInterval;
         this.deadAfter = b.deadAfter != null ? b.deadAfter : b.heartbeatInterval.multipliedBy(3);
         this.connectTimeout = b.connectTimeout;
-        this.sendTimeout = b.sendTimeout;
         this.reconnectBackoff = new Backoff(b.backoffBase, b.backoffCap, b.soon, b.random);
-        this.retryBackoff = new Backoff(b.backoffBase, b.backoffCap, b.soon, b.random);
+        this.outbox = new Outbox(b.sendTimeout, new Backoff(b.backoffBase, b.backoffCap, b.soon, b.random));
         this.listener = b.listener;
         this.resume = new Resume(roomId, b.since, b.epoch);
         this.lastSeq = resume.lastSeq();
@@ -172,7 +159,7 @@ public final class ResilientClient implements AutoCloseable {
         }
         String id = clientId + "-" + sendNumbers.incrementAndGet();
         Sending sending = new Sending(id, text);
-        if (!post(() -> accept(new Pending(id, text, sending)))) {
+        if (!post(() -> accept(sending))) {
             sending.completeExceptionally(new SendFailedException(id, "closed", "the client is closed"));
         }
         return sending;
@@ -489,21 +476,12 @@ public final class ResilientClient implements AutoCloseable {
     private void ack(JsonNode payload) {
         String id = Protocol.text(payload, "clientMsgId");
         long seq = payload.path("seq").asLong(-1);
-        if (id == null) {
-            return;
-        }
-        Pending p = unacked.remove(id);
-        if (p != null) {
-            unackedCount = unacked.size();
-            cancel(p.timeout);
-            retryBackoff.reset();
-            emit(l -> l.acked(id, seq));
-            p.sending.complete(seq);
-        } else if (givenUp.remove(id) != null) {
-            log.debug("{}: late ack for {} (seq {}) after it was given up on", clientId, id, seq);
-            emit(l -> l.acked(id, seq));
-        }
-        // Otherwise a second ack for a message acked already (it was resent before the first ack arrived).
+        outbox.ack(id, seq).ifPresent(acked -> {
+            if (acked.late()) {
+                log.debug("{}: late ack for {} (seq {}) after it was given up on", clientId, id, seq);
+            }
+            end(acked);
+        });
     }
 
     private void error(Connection c, JsonNode payload) {
@@ -511,29 +489,7 @@ public final class ResilientClient implements AutoCloseable {
         String message = payload.path("message").asText("");
         String id = Protocol.text(payload, "clientMsgId");
         if (id != null) {
-            Pending p = unacked.get(id);
-            if (p == null) {
-                log.debug("{}: error {} for {}, which is no longer waiting", clientId, code, id);
-                return;
-            }
-            switch (code) {
-                case "unavailable", "rate_limited" -> {
-                    p.sentOn = -1;
-                    scheduleRetry();
-                }
-                case "not_joined" -> {
-                    p.sentOn = -1;
-                    resync(c);
-                }
-                default -> {
-                    unacked.remove(id);
-                    unackedCount = unacked.size();
-                    cancel(p.timeout);
-                    String reason = code + ": " + message;
-                    emit(l -> l.sendFailed(id, reason));
-                    p.sending.completeExceptionally(new SendFailedException(id, code, message));
-                }
-            }
+            refused(c, id, code, message);
             return;
         }
         log.debug("{}: server error {}: {}", clientId, code, message);
@@ -559,69 +515,76 @@ public final class ResilientClient implements AutoCloseable {
         }
     }
 
-    // ---- sending ----
-
-    private void accept(Pending p) {
-        if (state == State.CLOSED) {
-            p.sending.completeExceptionally(new SendFailedException(p.id, "closed", "the client is closed"));
-            return;
-        }
-        unacked.put(p.id, p);
-        unackedCount = unacked.size();
-        if (!sendTimeout.isZero()) {
-            p.timeout = loop.schedule(guarded(() -> giveUp(p, "no ack within " + sendTimeout.toMillis() + " ms")),
-                    sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        Connection c = connection;
-        // While a retry is pending, newer messages wait behind it so they go out in order.
-        if (ready(c) && retryTask == null) {
-            send(c, p);
+    private void refused(Connection c, String id, String code, String message) {
+        Outbox.Refused refused = outbox.error(id, code, message);
+        switch (refused.refusal()) {
+            case NOT_WAITING -> log.debug("{}: error {} for {}, which is no longer waiting", clientId, code, id);
+            case RETRY -> {
+                if (refused.retryIn() != null) {
+                    scheduleRetry(refused.retryIn());
+                }
+            }
+            case REJOIN -> resync(c);
+            case FAILED -> end(refused.failed());
         }
     }
 
-    private static boolean ready(Connection c) {
-        return c != null && c.joined && !c.awaitingJoined;
+    // ---- sending ----
+
+    private void accept(Sending sending) {
+        if (state == State.CLOSED) {
+            sending.completeExceptionally(new SendFailedException(sending.clientMsgId(), "closed", "the client is closed"));
+            return;
+        }
+        Connection c = connection;
+        transmit(c, outbox.add(sending, System.nanoTime(), inRoomOn(c)));
+        unackedCount = outbox.size();
+        watchSendTimeouts();
+    }
+
+    /** The number of the connection the client is in its room on, or {@link Outbox#NOWHERE}. */
+    private static long inRoomOn(Connection c) {
+        return c != null && c.joined && !c.awaitingJoined ? c.number : Outbox.NOWHERE;
     }
 
     /** Sends, in original order, every unacked message not yet sent on this connection. */
     private void sendDue(Connection c) {
         cancel(retryTask);
         retryTask = null;
-        for (Pending p : unacked.values()) {
-            if (p.sentOn != c.number) {
-                send(c, p);
-            }
-        }
+        transmit(c, outbox.due(c.number));
     }
 
-    private void send(Connection c, Pending p) {
-        p.sentOn = c.number;
-        p.transmissions++;
-        transmit(c, Protocol.message(p.text, p.id));
-    }
-
-    private void scheduleRetry() {
-        if (retryTask != null) {
-            return;
-        }
-        Duration delay = retryBackoff.next();
+    private void scheduleRetry(Duration delay) {
         retryTask = loop.schedule(guarded(() -> {
             retryTask = null;
             Connection c = connection;
-            if (ready(c)) {
-                sendDue(c);
-            }
+            transmit(c, outbox.retry(inRoomOn(c)));
         }), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void giveUp(Pending p, String reason) {
-        if (unacked.remove(p.id) == null) {
+    /** Keeps a timer on the deadline of the oldest send waiting, while there is one. */
+    private void watchSendTimeouts() {
+        if (sendTimeoutTask != null) {
             return;
         }
-        unackedCount = unacked.size();
-        givenUp.put(p.id, Boolean.TRUE);
-        emit(l -> l.sendUnknown(p.id, reason));
-        p.sending.completeExceptionally(new SendUnknownException(p.id, reason));
+        outbox.nextDeadline().ifPresent(deadline -> sendTimeoutTask = loop.schedule(guarded(() -> {
+            sendTimeoutTask = null;
+            outbox.expire(System.nanoTime()).forEach(this::end);
+            watchSendTimeouts();
+        }), Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+    }
+
+    private void transmit(Connection c, List<Sending> sends) {
+        for (Sending s : sends) {
+            transmit(c, Protocol.message(s.text(), s.clientMsgId()));
+        }
+    }
+
+    /** Tells the listener how a send ended, then completes its {@link Sending}. */
+    private void end(Outbox.Ending ending) {
+        unackedCount = outbox.size();
+        emit(ending::report);
+        ending.complete();
     }
 
     private void transmit(Connection c, String frame) {
@@ -643,6 +606,7 @@ public final class ResilientClient implements AutoCloseable {
         cancel(reconnectTask);
         cancel(retryTask);
         cancel(rejoinTask);
+        cancel(sendTimeoutTask);
         Connection c = connection;
         connection = null;
         if (c != null) {
@@ -653,19 +617,7 @@ public final class ResilientClient implements AutoCloseable {
                 closeSocket(c);
             }), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }
-        List<Pending> waiting = new ArrayList<>(unacked.values());
-        unacked.clear();
-        unackedCount = 0;
-        for (Pending p : waiting) {
-            cancel(p.timeout);
-            if (p.transmissions == 0) {
-                emit(l -> l.sendFailed(p.id, "closed: never sent"));
-                p.sending.completeExceptionally(new SendFailedException(p.id, "closed", "the client closed before sending it"));
-            } else {
-                emit(l -> l.sendUnknown(p.id, reason));
-                p.sending.completeExceptionally(new SendUnknownException(p.id, reason));
-            }
-        }
+        outbox.close(reason).forEach(this::end);
         if (fatal) {
             log.warn("{}: giving up: {}", clientId, reason);
             emit(l -> l.fatal(reason));
@@ -723,23 +675,6 @@ public final class ResilientClient implements AutoCloseable {
 
     private static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "…";
-    }
-
-    /** A message waiting for its ack. Loop thread only. */
-    private static final class Pending {
-        final String id;
-        final String text;
-        final Sending sending;
-        /** The connection it was last sent on; -1 when it must go out again. */
-        long sentOn = -1;
-        int transmissions;
-        ScheduledFuture<?> timeout;
-
-        Pending(String id, String text, Sending sending) {
-            this.id = id;
-            this.text = text;
-            this.sending = sending;
-        }
     }
 
     /** One connection attempt; a new one for every attempt, as Java-WebSocket clients cannot be reused. */
