@@ -1,34 +1,17 @@
 package dev.chatlab.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
-import org.java_websocket.WebSocket;
-import org.java_websocket.client.WebSocketClient;
-import org.java_websocket.drafts.Draft_6455;
-import org.java_websocket.exceptions.WebsocketNotConnectedException;
 import org.java_websocket.framing.CloseFrame;
-import org.java_websocket.framing.Framedata;
-import org.java_websocket.handshake.ServerHandshake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * {@code since}/{@code epoch}, delivers each seq once and in order, and resends unacked messages
  * with their {@code clientMsgId} until the server has stored them.
  *
+ * <p>It runs the connections ({@code Connection}) and the timers ({@code Loop}); what the server's
+ * frames mean is decided by two parts that hold no socket, thread or clock: {@code Resume} for the
+ * seq cursor and the epoch, {@code Outbox} for the sends waiting for their ack.
+ *
  * <p>All of its state lives on one thread of its own: Java-WebSocket's callbacks, timers and calls
  * from the application are handed to that thread, which also runs every {@link ClientListener}
  * callback and completes every {@link Sending}. The methods of this class may be called from any
@@ -45,9 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResilientClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResilientClient.class);
-    /** Sends given up on are remembered this long (in number) so a late ack can still be reported. */
-    private static final int GIVEN_UP_REMEMBERED = 10_000;
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     /** Where the client stands. */
     public enum State {
@@ -63,44 +49,26 @@ public final class ResilientClient implements AutoCloseable {
         CLOSED
     }
 
-    private final List<URI> uris;
-    private final String roomId;
-    private final String name;
+    private final ClientSettings settings;
     private final String clientId;
-    private final Duration heartbeatInterval;
-    private final Duration deadAfter;
-    private final Duration connectTimeout;
-    private final Duration sendTimeout;
-    private final Backoff reconnectBackoff;
-    private final Backoff retryBackoff;
-    private final ClientListener listener;
-    private final ScheduledThreadPoolExecutor loop;
+    private final Loop loop;
     private final AtomicLong sendNumbers = new AtomicLong();
-    private volatile Thread loopThread;
 
     // Confined to the loop thread.
+    private final Resume resume;
+    private final Outbox outbox;
+    private final Backoff reconnectBackoff;
     private Connection connection;
     private long connectionNumbers;
     private int uriIndex = -1;
     private int attemptsSinceJoined;
-    private Long cursor;
-    private String epoch;
-    private boolean acceptJump;
     private boolean everJoined;
     private long disconnectedAtNanos = -1;
-    private final LinkedHashMap<String, Pending> unacked = new LinkedHashMap<>();
-    private final Map<String, Boolean> givenUp = new LinkedHashMap<>(16, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > GIVEN_UP_REMEMBERED;
-        }
-    };
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private ScheduledFuture<?> reconnectTask;
     private ScheduledFuture<?> retryTask;
     private ScheduledFuture<?> rejoinTask;
+    private ScheduledFuture<?> sendTimeoutTask;
 
     // Published for the accessors.
     private volatile State state = State.NEW;
@@ -116,29 +84,15 @@ public final class ResilientClient implements AutoCloseable {
     private volatile Instant lastResumeAt;
     private volatile Duration lastReconnectTime;
 
-    private ResilientClient(Builder b) {
-        this.uris = List.copyOf(b.uris);
-        this.roomId = b.roomId;
-        this.name = b.name;
-        this.clientId = b.clientId != null ? b.clientId : UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        this.heartbeatInterval = b.heartbeatInterval;
-        this.deadAfter = b.deadAfter != null ? b.deadAfter : b.heartbeatInterval.multipliedBy(3);
-        this.connectTimeout = b.connectTimeout;
-        this.sendTimeout = b.sendTimeout;
-        this.reconnectBackoff = new Backoff(b.backoffBase, b.backoffCap, b.soon, b.random);
-        this.retryBackoff = new Backoff(b.backoffBase, b.backoffCap, b.soon, b.random);
-        this.listener = b.listener;
-        this.cursor = b.since;
-        this.epoch = b.epoch;
-        this.lastSeq = b.since == null ? 0 : b.since;
-        this.currentEpoch = b.epoch;
-        this.loop = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "chat-client-" + clientId);
-            t.setDaemon(true);
-            loopThread = t;
-            return t;
-        });
-        this.loop.setRemoveOnCancelPolicy(true);
+    private ResilientClient(ClientSettings settings) {
+        this.settings = settings;
+        this.clientId = settings.clientId();
+        this.loop = new Loop(clientId);
+        this.resume = new Resume(settings.roomId(), settings.since(), settings.epoch());
+        this.outbox = new Outbox(settings.sendTimeout(), settings.backoff());
+        this.reconnectBackoff = settings.backoff();
+        this.lastSeq = resume.lastSeq();
+        this.currentEpoch = resume.epoch();
     }
 
     /** A builder for a client of {@code roomId} that connects to {@code uris} in turn (normally one: the load balancer's). */
@@ -150,15 +104,14 @@ public final class ResilientClient implements AutoCloseable {
 
     /** Starts connecting; returns at once. The listener hears {@code connected} once the client is in its room. */
     public void start() {
-        post(() -> {
+        loop.post(() -> {
             if (state != State.NEW) {
                 return;
             }
             state = State.CONNECTING;
-            long heartbeat = heartbeatInterval.toMillis();
-            timers.add(loop.scheduleWithFixedDelay(guarded(this::heartbeat), heartbeat, heartbeat, TimeUnit.MILLISECONDS));
-            long watch = Math.max(10, Math.min(deadAfter.toMillis(), connectTimeout.toMillis()) / 4);
-            timers.add(loop.scheduleWithFixedDelay(guarded(this::watchdog), watch, watch, TimeUnit.MILLISECONDS));
+            timers.add(loop.every(settings.heartbeatInterval(), this::heartbeat));
+            long watch = Math.max(10, Math.min(settings.deadAfter().toMillis(), settings.connectTimeout().toMillis()) / 4);
+            timers.add(loop.every(Duration.ofMillis(watch), this::watchdog));
             scheduleConnect(Duration.ZERO);
         });
     }
@@ -175,7 +128,7 @@ public final class ResilientClient implements AutoCloseable {
         }
         String id = clientId + "-" + sendNumbers.incrementAndGet();
         Sending sending = new Sending(id, text);
-        if (!post(() -> accept(new Pending(id, text, sending)))) {
+        if (!loop.post(() -> accept(sending))) {
             sending.completeExceptionally(new SendFailedException(id, "closed", "the client is closed"));
         }
         return sending;
@@ -187,20 +140,7 @@ public final class ResilientClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (Thread.currentThread() == loopThread) {
-            stop("closed by the application", false);
-            return;
-        }
-        try {
-            loop.submit(guarded(() -> stop("closed by the application", false))).get(5, TimeUnit.SECONDS);
-        } catch (RejectedExecutionException e) {
-            // Already stopped.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            log.warn("{}: close did not finish cleanly: {}", clientId, e.toString());
-        }
-        loop.shutdown();
+        loop.close(() -> stop("closed by the application", false), CLOSE_WAIT);
     }
 
     public State state() {
@@ -212,7 +152,7 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     public String roomId() {
-        return roomId;
+        return settings.roomId();
     }
 
     /** The node that answered the latest join, or null before the first. */
@@ -272,18 +212,18 @@ public final class ResilientClient implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ResilientClient[" + clientId + " in " + roomId + ", " + state + (node == null ? "" : " on " + node)
+        return "ResilientClient[" + clientId + " in " + settings.roomId() + ", " + state + (node == null ? "" : " on " + node)
                 + ", last seq " + lastSeq + ", " + unackedCount + " unacked]";
     }
 
     // ---- connecting ----
 
     private void scheduleConnect(Duration delay) {
-        uriIndex = (uriIndex + 1) % uris.size();
-        URI uri = uris.get(uriIndex);
+        uriIndex = (uriIndex + 1) % settings.uris().size();
+        URI uri = settings.uris().get(uriIndex);
         int attempt = attemptsSinceJoined++;
         emit(l -> l.connecting(uri, attempt, delay));
-        reconnectTask = loop.schedule(guarded(() -> connect(uri)), delay.toMillis(), TimeUnit.MILLISECONDS);
+        reconnectTask = loop.after(delay, () -> connect(uri));
     }
 
     private void connect(URI uri) {
@@ -291,11 +231,30 @@ public final class ResilientClient implements AutoCloseable {
         if (state == State.CLOSED) {
             return;
         }
-        Connection c = new Connection(uri, ++connectionNumbers);
+        Connection c = new Connection(uri, ++connectionNumbers, clientId, settings.connectTimeout(), settings.deadAfter(),
+                events);
         connection = c;
         log.debug("{}: connecting to {}", clientId, uri);
         c.connect();
     }
+
+    /** Hands what a connection says to the loop thread. */
+    private final Connection.Events events = new Connection.Events() {
+        @Override
+        public void opened(Connection c) {
+            loop.post(() -> ResilientClient.this.opened(c));
+        }
+
+        @Override
+        public void received(Connection c, String text) {
+            loop.post(() -> ResilientClient.this.received(c, text));
+        }
+
+        @Override
+        public void closed(Connection c, int code, String reason, boolean remote) {
+            loop.post(() -> ResilientClient.this.closed(c, code, reason, remote));
+        }
+    };
 
     private void opened(Connection c) {
         if (c != connection) {
@@ -306,33 +265,22 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     private void sendJoin(Connection c) {
-        c.awaitingJoined = true;
-        c.joinSentNanos = System.nanoTime();
-        transmit(c, Protocol.join(roomId, name, cursor, epoch));
+        c.join(Protocol.join(settings.roomId(), settings.name(), resume.since(), resume.epoch()));
     }
 
     private void heartbeat() {
         Connection c = connection;
         if (c != null && c.opened) {
-            transmit(c, Protocol.PING);
+            c.transmit(Protocol.PING);
         }
     }
 
-    /** Drops a connection that has gone silent: a black hole or a half-open socket never closes by itself. */
+    /** Drops a connection that has gone silent, or an attempt or a join that was never answered. */
     private void watchdog() {
         Connection c = connection;
-        if (c == null) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (!c.opened) {
-            if (now - c.startedNanos > connectTimeout.toNanos()) {
-                drop(c, "not connected within " + connectTimeout.toMillis() + " ms");
-            }
-        } else if (now - c.lastFrameNanos > deadAfter.toNanos()) {
-            drop(c, "no frame for " + TimeUnit.NANOSECONDS.toMillis(now - c.lastFrameNanos) + " ms");
-        } else if (c.awaitingJoined && now - c.joinSentNanos > connectTimeout.toNanos()) {
-            drop(c, "no answer to join within " + connectTimeout.toMillis() + " ms");
+        String reason = c == null ? null : c.deadReason(System.nanoTime());
+        if (reason != null) {
+            drop(c, reason);
         }
     }
 
@@ -340,9 +288,7 @@ public final class ResilientClient implements AutoCloseable {
         log.debug("{}: dropping the connection to {}: {}", clientId, c.getURI(), reason);
         // Detach first: the close callback this triggers then belongs to a connection that is no longer current.
         lost(c, CloseFrame.ABNORMAL_CLOSE, reason, false);
-        // No close handshake: on a dead connection it would never complete.
-        c.closeConnection(CloseFrame.ABNORMAL_CLOSE, reason);
-        closeSocket(c);
+        c.abort(reason);
     }
 
     private void closed(Connection c, int code, String reason, boolean remote) {
@@ -354,7 +300,7 @@ public final class ResilientClient implements AutoCloseable {
 
     private void lost(Connection c, int code, String reason, boolean remote) {
         connection = null;
-        cancel(rejoinTask);
+        Loop.cancel(rejoinTask);
         rejoinTask = null;
         if (c.joined) {
             lastDisconnectAt = Instant.now();
@@ -405,36 +351,17 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     private void joined(Connection c, JsonNode payload) {
-        if (!roomId.equals(Protocol.text(payload, "roomId"))) {
+        Resume.Joined joined = resume.joined(payload).orElse(null);
+        if (joined == null) {
             log.warn("{}: ignoring joined for another room: {}", clientId, payload);
             return;
         }
         boolean answer = c.awaitingJoined;
         c.awaitingJoined = false;
-        cancel(rejoinTask);
+        Loop.cancel(rejoinTask);
         rejoinTask = null;
-
-        long head = payload.path("seq").asLong(0);
-        boolean recovered = payload.path("recovered").asBoolean(true);
-        String newEpoch = Protocol.text(payload, "epoch");
-        String oldEpoch = epoch;
-        boolean epochChanged = oldEpoch != null && newEpoch != null && !oldEpoch.equals(newEpoch);
-        if (newEpoch != null) {
-            epoch = newEpoch;
-        }
-        if (epochChanged || (!recovered && cursor != null && head < cursor)) {
-            // Another history (Redis lost the room's): its seqs start again, and every one of them is new here.
-            cursor = 0L;
-            acceptJump = true;
-        } else if (cursor == null) {
-            // The first join without since: the room's history up to its head is not wanted.
-            cursor = head;
-        } else if (!recovered) {
-            // The server says what follows does not continue from the cursor: the jump is announced, not a gap.
-            acceptJump = true;
-        }
-        lastSeq = cursor;
-        currentEpoch = epoch;
+        lastSeq = resume.lastSeq();
+        currentEpoch = resume.epoch();
         boolean resync = c.resyncing;
         if (answer) {
             c.resyncing = false;
@@ -453,17 +380,17 @@ public final class ResilientClient implements AutoCloseable {
                 lastReconnectTime = took;
                 lastResumeAt = Instant.now();
                 reconnects++;
-                log.debug("{}: back in {} on {} after {} ms, from seq {}", clientId, roomId, joinedNode, took.toMillis(),
-                        cursor);
+                log.debug("{}: back in {} on {} after {} ms, from seq {}", clientId, settings.roomId(), joinedNode,
+                        took.toMillis(), resume.since());
             } else {
-                log.debug("{}: joined {} on {} at seq {}", clientId, roomId, joinedNode, head);
+                log.debug("{}: joined {} on {} at seq {}", clientId, settings.roomId(), joinedNode, joined.head());
             }
             emit(l -> l.connected(joinedNode));
         }
-        if (!recovered || epochChanged) {
-            log.warn("{}: {} did not resume without loss (recovered {}, epoch {} -> {})", clientId, roomId, recovered,
-                    oldEpoch, newEpoch);
-            emit(l -> l.recovery(recovered, oldEpoch, newEpoch));
+        if (!joined.lossless()) {
+            log.warn("{}: {} did not resume without loss (recovered {}, epoch {} -> {})", clientId, settings.roomId(),
+                    joined.recovered(), joined.oldEpoch(), joined.newEpoch());
+            emit(l -> l.recovery(joined.recovered(), joined.oldEpoch(), joined.newEpoch()));
         }
         if (answer) {
             sendDue(c);
@@ -475,37 +402,28 @@ public final class ResilientClient implements AutoCloseable {
             // Sent before the join now pending; the replay that follows its joined brings it again.
             return;
         }
-        ChatMessage m = ChatMessage.of(payload);
-        if (!payload.has("seq") || cursor == null) {
-            deliver(m);
-            return;
+        Resume.Decision decision = resume.message(payload);
+        ChatMessage m = decision.message();
+        switch (decision.action()) {
+            case DELIVER -> {
+                lastSeq = resume.lastSeq();
+                delivered++;
+                emit(l -> l.message(m));
+            }
+            case DUPLICATE -> duplicatesDropped++;
+            case OTHER_HISTORY -> {
+                log.warn("{}: seq {} of another history ({}, not {}); rejoining", clientId, m.seq(), m.epoch(),
+                        resume.epoch());
+                resync(c);
+            }
+            case GAP -> {
+                gapsDetected++;
+                log.warn("{}: seq jumped from {} to {} in {}; rejoining to fill the gap", clientId, resume.since(), m.seq(),
+                        settings.roomId());
+                emit(l -> l.gapDetected(decision.expected(), m.seq()));
+                resync(c);
+            }
         }
-        if (m.epoch() != null && epoch != null && !m.epoch().equals(epoch)) {
-            log.warn("{}: seq {} of another history ({}, not {}); rejoining", clientId, m.seq(), m.epoch(), epoch);
-            resync(c);
-            return;
-        }
-        long expected = cursor + 1;
-        if (m.seq() < expected) {
-            duplicatesDropped++;
-            return;
-        }
-        if (m.seq() > expected && !acceptJump) {
-            gapsDetected++;
-            log.warn("{}: seq jumped from {} to {} in {}; rejoining to fill the gap", clientId, cursor, m.seq(), roomId);
-            emit(l -> l.gapDetected(expected, m.seq()));
-            resync(c);
-            return;
-        }
-        acceptJump = false;
-        cursor = m.seq();
-        lastSeq = m.seq();
-        deliver(m);
-    }
-
-    private void deliver(ChatMessage m) {
-        delivered++;
-        emit(l -> l.message(m));
     }
 
     /** Joins again on the same connection, asking for everything after the cursor. */
@@ -520,21 +438,12 @@ public final class ResilientClient implements AutoCloseable {
     private void ack(JsonNode payload) {
         String id = Protocol.text(payload, "clientMsgId");
         long seq = payload.path("seq").asLong(-1);
-        if (id == null) {
-            return;
-        }
-        Pending p = unacked.remove(id);
-        if (p != null) {
-            unackedCount = unacked.size();
-            cancel(p.timeout);
-            retryBackoff.reset();
-            emit(l -> l.acked(id, seq));
-            p.sending.complete(seq);
-        } else if (givenUp.remove(id) != null) {
-            log.debug("{}: late ack for {} (seq {}) after it was given up on", clientId, id, seq);
-            emit(l -> l.acked(id, seq));
-        }
-        // Otherwise a second ack for a message acked already (it was resent before the first ack arrived).
+        outbox.ack(id, seq).ifPresent(acked -> {
+            if (acked.late()) {
+                log.debug("{}: late ack for {} (seq {}) after it was given up on", clientId, id, seq);
+            }
+            end(acked);
+        });
     }
 
     private void error(Connection c, JsonNode payload) {
@@ -542,29 +451,7 @@ public final class ResilientClient implements AutoCloseable {
         String message = payload.path("message").asText("");
         String id = Protocol.text(payload, "clientMsgId");
         if (id != null) {
-            Pending p = unacked.get(id);
-            if (p == null) {
-                log.debug("{}: error {} for {}, which is no longer waiting", clientId, code, id);
-                return;
-            }
-            switch (code) {
-                case "unavailable", "rate_limited" -> {
-                    p.sentOn = -1;
-                    scheduleRetry();
-                }
-                case "not_joined" -> {
-                    p.sentOn = -1;
-                    resync(c);
-                }
-                default -> {
-                    unacked.remove(id);
-                    unackedCount = unacked.size();
-                    cancel(p.timeout);
-                    String reason = code + ": " + message;
-                    emit(l -> l.sendFailed(id, reason));
-                    p.sending.completeExceptionally(new SendFailedException(id, code, message));
-                }
-            }
+            refused(c, id, code, message);
             return;
         }
         log.debug("{}: server error {}: {}", clientId, code, message);
@@ -572,95 +459,96 @@ public final class ResilientClient implements AutoCloseable {
         if (c.awaitingJoined) {
             if ("invalid_room".equals(code) || "forbidden".equals(code)) {
                 // Asking again changes nothing: the room id is malformed, or this client may not enter it.
-                stop("the server refused room " + roomId + ": " + message, true);
+                stop("the server refused room " + settings.roomId() + ": " + message, true);
             } else if (rejoinTask == null) {
                 // The join itself failed (Redis unavailable, say): try it again on the same connection.
                 Duration delay = reconnectBackoff.next();
                 // The join was answered; the watchdog's wait for the next answer starts when the next join goes out.
                 c.joinSentNanos = System.nanoTime() + delay.toNanos();
-                rejoinTask = loop.schedule(guarded(() -> {
+                rejoinTask = loop.after(delay, () -> {
                     rejoinTask = null;
                     if (c == connection && c.awaitingJoined) {
                         sendJoin(c);
                     }
-                }), delay.toMillis(), TimeUnit.MILLISECONDS);
+                });
             }
         } else if ("not_joined".equals(code)) {
             resync(c);
         }
     }
 
-    // ---- sending ----
-
-    private void accept(Pending p) {
-        if (state == State.CLOSED) {
-            p.sending.completeExceptionally(new SendFailedException(p.id, "closed", "the client is closed"));
-            return;
-        }
-        unacked.put(p.id, p);
-        unackedCount = unacked.size();
-        if (!sendTimeout.isZero()) {
-            p.timeout = loop.schedule(guarded(() -> giveUp(p, "no ack within " + sendTimeout.toMillis() + " ms")),
-                    sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        Connection c = connection;
-        // While a retry is pending, newer messages wait behind it so they go out in order.
-        if (ready(c) && retryTask == null) {
-            send(c, p);
+    /** An {@code error} for one of the client's sends. */
+    private void refused(Connection c, String id, String code, String message) {
+        Outbox.Refused refused = outbox.error(id, code, message);
+        switch (refused.refusal()) {
+            case NOT_WAITING -> log.debug("{}: error {} for {}, which is no longer waiting", clientId, code, id);
+            case RETRY -> {
+                if (refused.retryIn() != null) {
+                    scheduleRetry(refused.retryIn());
+                }
+            }
+            case REJOIN -> resync(c);
+            case FAILED -> end(refused.failed());
         }
     }
 
-    private static boolean ready(Connection c) {
-        return c != null && c.joined && !c.awaitingJoined;
+    // ---- sending ----
+
+    private void accept(Sending sending) {
+        if (state == State.CLOSED) {
+            sending.completeExceptionally(new SendFailedException(sending.clientMsgId(), "closed", "the client is closed"));
+            return;
+        }
+        Connection c = connection;
+        transmit(c, outbox.add(sending, System.nanoTime(), inRoomOn(c)));
+        unackedCount = outbox.size();
+        watchSendTimeouts();
+    }
+
+    /** The number of the connection the client is in its room on, or {@link Outbox#NOWHERE}. */
+    private static long inRoomOn(Connection c) {
+        return c != null && c.inRoom() ? c.number : Outbox.NOWHERE;
     }
 
     /** Sends, in original order, every unacked message not yet sent on this connection. */
     private void sendDue(Connection c) {
-        cancel(retryTask);
+        Loop.cancel(retryTask);
         retryTask = null;
-        for (Pending p : unacked.values()) {
-            if (p.sentOn != c.number) {
-                send(c, p);
-            }
-        }
+        transmit(c, outbox.due(c.number));
     }
 
-    private void send(Connection c, Pending p) {
-        p.sentOn = c.number;
-        p.transmissions++;
-        transmit(c, Protocol.message(p.text, p.id));
-    }
-
-    private void scheduleRetry() {
-        if (retryTask != null) {
-            return;
-        }
-        Duration delay = retryBackoff.next();
-        retryTask = loop.schedule(guarded(() -> {
+    private void scheduleRetry(Duration delay) {
+        retryTask = loop.after(delay, () -> {
             retryTask = null;
             Connection c = connection;
-            if (ready(c)) {
-                sendDue(c);
-            }
-        }), delay.toMillis(), TimeUnit.MILLISECONDS);
+            transmit(c, outbox.retry(inRoomOn(c)));
+        });
     }
 
-    private void giveUp(Pending p, String reason) {
-        if (unacked.remove(p.id) == null) {
+    /** Keeps a timer on the deadline of the oldest send waiting, while there is one. */
+    private void watchSendTimeouts() {
+        if (sendTimeoutTask != null) {
             return;
         }
-        unackedCount = unacked.size();
-        givenUp.put(p.id, Boolean.TRUE);
-        emit(l -> l.sendUnknown(p.id, reason));
-        p.sending.completeExceptionally(new SendUnknownException(p.id, reason));
+        outbox.nextDeadline().ifPresent(deadline -> sendTimeoutTask = loop.after(
+                Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
+                    sendTimeoutTask = null;
+                    outbox.expire(System.nanoTime()).forEach(this::end);
+                    watchSendTimeouts();
+                }));
     }
 
-    private void transmit(Connection c, String frame) {
-        try {
-            c.send(frame);
-        } catch (WebsocketNotConnectedException e) {
-            // The connection is closing; its close callback follows and the message waits for the next one.
+    private static void transmit(Connection c, List<Sending> sends) {
+        for (Sending s : sends) {
+            c.transmit(Protocol.message(s.text(), s.clientMsgId()));
         }
+    }
+
+    /** Tells the listener how a send ended, then completes its {@link Sending}. */
+    private void end(Outbox.Ending ending) {
+        unackedCount = outbox.size();
+        emit(ending::report);
+        ending.complete();
     }
 
     // ---- stopping ----
@@ -670,33 +558,19 @@ public final class ResilientClient implements AutoCloseable {
             return;
         }
         state = State.CLOSED;
-        timers.forEach(this::cancel);
-        cancel(reconnectTask);
-        cancel(retryTask);
-        cancel(rejoinTask);
+        timers.forEach(Loop::cancel);
+        Loop.cancel(reconnectTask);
+        Loop.cancel(retryTask);
+        Loop.cancel(rejoinTask);
+        Loop.cancel(sendTimeoutTask);
         Connection c = connection;
         connection = null;
         if (c != null) {
             c.close(fatal ? CloseFrame.NORMAL : CloseFrame.GOING_AWAY, reason);
             // A dead peer never answers the close frame; drop the socket after a grace period.
-            loop.schedule(guarded(() -> {
-                c.closeConnection(CloseFrame.ABNORMAL_CLOSE, reason);
-                closeSocket(c);
-            }), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            loop.after(CLOSE_GRACE, () -> c.abort(reason));
         }
-        List<Pending> waiting = new ArrayList<>(unacked.values());
-        unacked.clear();
-        unackedCount = 0;
-        for (Pending p : waiting) {
-            cancel(p.timeout);
-            if (p.transmissions == 0) {
-                emit(l -> l.sendFailed(p.id, "closed: never sent"));
-                p.sending.completeExceptionally(new SendFailedException(p.id, "closed", "the client closed before sending it"));
-            } else {
-                emit(l -> l.sendUnknown(p.id, reason));
-                p.sending.completeExceptionally(new SendUnknownException(p.id, reason));
-            }
-        }
+        outbox.close(reason).forEach(this::end);
         if (fatal) {
             log.warn("{}: giving up: {}", clientId, reason);
             emit(l -> l.fatal(reason));
@@ -708,124 +582,16 @@ public final class ResilientClient implements AutoCloseable {
 
     // ---- plumbing ----
 
-    private boolean post(Runnable task) {
-        try {
-            loop.execute(guarded(task));
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
-    }
-
-    private Runnable guarded(Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("{}: unexpected failure", clientId, e);
-            }
-        };
-    }
-
     private void emit(Consumer<ClientListener> event) {
         try {
-            event.accept(listener);
+            event.accept(settings.listener());
         } catch (RuntimeException e) {
             log.warn("{}: listener failed", clientId, e);
         }
     }
 
-    private void cancel(ScheduledFuture<?> task) {
-        if (task != null) {
-            task.cancel(false);
-        }
-    }
-
-    private static void closeSocket(WebSocketClient c) {
-        Socket socket = c.getSocket();
-        if (socket != null) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // Closing is all that was wanted.
-            }
-        }
-    }
-
     private static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "…";
-    }
-
-    /** A message waiting for its ack. Loop thread only. */
-    private static final class Pending {
-        final String id;
-        final String text;
-        final Sending sending;
-        /** The connection it was last sent on; -1 when it must go out again. */
-        long sentOn = -1;
-        int transmissions;
-        ScheduledFuture<?> timeout;
-
-        Pending(String id, String text, Sending sending) {
-            this.id = id;
-            this.text = text;
-            this.sending = sending;
-        }
-    }
-
-    /** One connection attempt; a new one for every attempt, as Java-WebSocket clients cannot be reused. */
-    private final class Connection extends WebSocketClient {
-        final long number;
-        final long startedNanos = System.nanoTime();
-        volatile long lastFrameNanos = startedNanos;
-        // Loop thread only.
-        boolean opened;
-        boolean joined;
-        boolean awaitingJoined;
-        boolean resyncing;
-        long joinSentNanos;
-
-        Connection(URI uri, long number) {
-            super(uri, new Draft_6455(), Map.of(), (int) connectTimeout.toMillis());
-            this.number = number;
-            // The client's own heartbeat replaces Java-WebSocket's lost-connection pinger.
-            setConnectionLostTimeout(0);
-            setDaemon(true);
-            setTcpNoDelay(true);
-        }
-
-        @Override
-        public void onOpen(ServerHandshake handshake) {
-            lastFrameNanos = System.nanoTime();
-            post(() -> opened(this));
-        }
-
-        @Override
-        public void onMessage(String text) {
-            lastFrameNanos = System.nanoTime();
-            post(() -> received(this, text));
-        }
-
-        @Override
-        public void onMessage(ByteBuffer bytes) {
-            lastFrameNanos = System.nanoTime();
-        }
-
-        @Override
-        public void onWebsocketPing(WebSocket conn, Framedata frame) {
-            lastFrameNanos = System.nanoTime();
-            super.onWebsocketPing(conn, frame);
-        }
-
-        @Override
-        public void onClose(int code, String reason, boolean remote) {
-            post(() -> closed(this, code, reason, remote));
-        }
-
-        @Override
-        public void onError(Exception e) {
-            log.debug("{}: connection to {}: {}", clientId, getURI(), e.toString());
-        }
     }
 
     /** Settings for a {@link ResilientClient}; every one has a default except the room and the URIs. */
@@ -920,42 +686,10 @@ public final class ResilientClient implements AutoCloseable {
             return this;
         }
 
+        /** Checks the settings (an {@link IllegalArgumentException} names the one that cannot work) and builds the client. */
         public ResilientClient build() {
-            if (uris.isEmpty()) {
-                throw new IllegalArgumentException("give at least one server URI");
-            }
-            for (URI uri : uris) {
-                if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
-                    throw new IllegalArgumentException("server URIs must be ws:// or wss://, got " + uri);
-                }
-            }
-            if (roomId == null || !Protocol.ROOM_ID.matcher(roomId).matches()) {
-                throw new IllegalArgumentException("roomId must be 1-64 characters of A-Z a-z 0-9 _ . -, got '" + roomId + "'");
-            }
-            if (name != null && (name.isBlank() || name.length() > Protocol.MAX_NAME_CHARS)) {
-                throw new IllegalArgumentException("name must be 1-" + Protocol.MAX_NAME_CHARS + " characters");
-            }
-            if (clientId != null && !Protocol.CLIENT_ID.matcher(clientId).matches()) {
-                throw new IllegalArgumentException("clientId must be 1-40 characters of A-Z a-z 0-9 _ . : -");
-            }
-            if (since != null && since < 0) {
-                throw new IllegalArgumentException("since must be >= 0");
-            }
-            requirePositive("heartbeat interval", heartbeatInterval);
-            if (deadAfter != null) {
-                requirePositive("deadAfter", deadAfter);
-            }
-            requirePositive("connect timeout", connectTimeout);
-            if (sendTimeout.isNegative()) {
-                throw new IllegalArgumentException("send timeout must be >= 0");
-            }
-            return new ResilientClient(this);
-        }
-
-        private static void requirePositive(String what, Duration d) {
-            if (d == null || d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(what + " must be positive, got " + d);
-            }
+            return new ResilientClient(new ClientSettings(uris, roomId, name, since, epoch, clientId, listener,
+                    heartbeatInterval, deadAfter, connectTimeout, sendTimeout, backoffBase, backoffCap, soon, random));
         }
     }
 }
