@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * message's frame is encoded once per room and shared by its members.
  */
 public final class ChatServer implements AutoCloseable {
-    /** Jetty's worker threads at most. */
-    static final int MAX_THREADS = 64;
+    /** Jetty's worker threads at most; {@code -Dchat.maxThreads=N} sets it, for measuring (the step's README). */
+    static final int MAX_THREADS = Integer.getInteger("chat.maxThreads", 64);
     /** Appends waiting for Redis at most; past this a send is answered {@code unavailable} at once. */
     static final int MAX_QUEUED_APPENDS = 10_000;
     private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
