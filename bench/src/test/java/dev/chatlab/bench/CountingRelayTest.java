@@ -11,9 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.channels.AsynchronousChannelGroup;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -22,19 +20,16 @@ import org.junit.jupiter.api.Test;
 
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class CountingRelayTest {
-    private AsynchronousChannelGroup group;
     private ServerSocket target;
 
     @BeforeEach
     void start() throws IOException {
-        group = AsynchronousChannelGroup.withFixedThreadPool(2, Executors.defaultThreadFactory());
         target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     }
 
     @AfterEach
     void stop() throws IOException {
         target.close();
-        group.shutdownNow();
     }
 
     /** The target reads everything until the client half-closes, then answers {@code reply} bytes and closes. */
@@ -53,7 +48,7 @@ class CountingRelayTest {
     @Test
     void the_relay_counts_every_byte_in_both_directions_and_passes_a_half_close_on() throws Exception {
         CompletableFuture<Long> targetRead = answerWith(2_500);
-        try (CountingRelay relay = CountingRelay.start((InetSocketAddress) target.getLocalSocketAddress(), group);
+        try (CountingRelay relay = CountingRelay.start((InetSocketAddress) target.getLocalSocketAddress());
              Socket client = new Socket(InetAddress.getLoopbackAddress(), relay.address().getPort())) {
             client.getOutputStream().write(new byte[100_000]);
             client.shutdownOutput();
@@ -74,7 +69,7 @@ class CountingRelayTest {
     @Test
     void closing_the_relay_cuts_the_connections_it_relays() throws Exception {
         CompletableFuture<Long> targetRead = answerWith(0);
-        try (CountingRelay relay = CountingRelay.start((InetSocketAddress) target.getLocalSocketAddress(), group);
+        try (CountingRelay relay = CountingRelay.start((InetSocketAddress) target.getLocalSocketAddress());
              Socket client = new Socket(InetAddress.getLoopbackAddress(), relay.address().getPort())) {
             client.getOutputStream().write(new byte[10]);
             await("the connection is relayed").atMost(ofSeconds(5)).until(() -> relay.connectionsOpen() == 1 && relay.bytesToServer() == 10);

@@ -4,6 +4,7 @@ import dev.chatlab.chaos.DeliveryChecker.Verdict;
 import dev.chatlab.chaos.Recorded.History;
 import dev.chatlab.chaos.Recorded.Receive;
 import dev.chatlab.chaos.Recorded.Send;
+import dev.chatlab.testkit.svg.Svg;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -271,43 +272,29 @@ public final class ChaosReport {
         int left = 48;
         int top = 18;
         int plotHeight = 120;
+        int bottom = top + plotHeight;
         double step = Math.max(4, Math.min(32, 840.0 / counts.size()));
         double plotWidth = step * counts.size();
-        int width = (int) Math.ceil(left + plotWidth + 10);
-        int height = top + plotHeight + 34;
-        StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\""
-                + " aria-label=\"%s\">%n", width, height, width, height, esc("deliveries per second: " + s.name())));
+        Svg svg = Svg.inline((int) Math.ceil(left + plotWidth + 10), bottom + 34, "deliveries per second: " + s.name());
         for (Faults.Window w : s.faults()) {
             double x0 = left + Math.max(0, (w.from() - s.startedAt()) / 1000.0) * step;
             double x1 = left + Math.min(counts.size(), (w.to() - s.startedAt()) / 1000.0) * step;
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f8c9c4\""
-                    + " fill-opacity=\"0.7\"><title>%s</title></rect>%n", x0, top, Math.max(1, x1 - x0), plotHeight,
-                    esc(w.fault())));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#b71c1c\">%s</text>%n",
-                    x0 + 2, top - 5, esc(w.fault())));
+            svg.rect(x0, top, Math.max(1, x1 - x0), plotHeight, "fill=\"#f8c9c4\" fill-opacity=\"0.7\"", w.fault());
+            svg.text(x0 + 2, top - 5, w.fault(), "fill=\"#b71c1c\"");
         }
         for (int second = 0; second < counts.size(); second++) {
             double h = (double) counts.get(second) / max * plotHeight;
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
-                    + " fill=\"#3b6ea8\"><title>%ds: %d</title></rect>%n", left + second * step + 0.5,
-                    top + plotHeight - h, Math.max(1, step - 1), h, second, counts.get(second)));
+            svg.rect(left + second * step + 0.5, bottom - h, Math.max(1, step - 1), h, "fill=\"#3b6ea8\"",
+                    second + "s: " + counts.get(second));
         }
-        svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555\"/>%n",
-                left, top + plotHeight, left + plotWidth, top + plotHeight));
-        svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>%n",
-                left, top, left, top + plotHeight));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%d/s</text>%n",
-                left - 4, top + 10, max));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>%n",
-                left - 4, top + plotHeight));
+        svg.line(left, bottom, left + plotWidth, bottom, "stroke=\"#555\"");
+        svg.line(left, top, left, bottom, "stroke=\"#555\"");
+        svg.text(left - 4, top + 10, max + "/s", "text-anchor=\"end\"");
+        svg.text(left - 4, bottom, "0", "text-anchor=\"end\"");
         for (int second = 0; second < counts.size(); second += 10) {
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%ds</text>%n",
-                    left + second * step, top + plotHeight + 14, second));
+            svg.text(left + second * step, bottom + 14, second + "s", "text-anchor=\"middle\"");
         }
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555\">deliveries per second;"
-                + " shaded: fault</text>%n", left, top + plotHeight + 30));
-        svg.append("</svg>\n");
+        svg.text(left, bottom + 30, "deliveries per second; shaded: fault", "fill=\"#555\"");
         return svg.toString();
     }
 
@@ -353,23 +340,9 @@ public final class ChaosReport {
         return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
     }
 
-    /** Escapes text for HTML content and attribute values. */
+    /** Escapes text for HTML content and attribute values; null is shown as nothing. */
     static String esc(String text) {
-        if (text == null) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            switch (c) {
-                case '&' -> out.append("&amp;");
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
+        return text == null ? "" : Svg.escape(text);
     }
 
     /** Text for a Markdown table cell: one line, pipes escaped. */

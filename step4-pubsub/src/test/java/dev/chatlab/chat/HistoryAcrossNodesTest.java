@@ -21,12 +21,12 @@ class HistoryAcrossNodesTest extends HistoryContract {
 
     @Override
     protected URI wsUri() {
-        return cluster.wsUri(0);
+        return cluster.wsUri(1);
     }
 
     @Override
     protected URI wsUri(int index) {
-        return cluster.wsUri(index);
+        return cluster.wsUriInTurn(index);
     }
 
     @Override

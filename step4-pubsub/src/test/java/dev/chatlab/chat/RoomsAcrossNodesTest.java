@@ -21,11 +21,11 @@ class RoomsAcrossNodesTest extends RoomsContract {
 
     @Override
     protected URI wsUri() {
-        return cluster.wsUri(0);
+        return cluster.wsUri(1);
     }
 
     @Override
     protected URI wsUri(int index) {
-        return cluster.wsUri(index);
+        return cluster.wsUriInTurn(index);
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatlab.testkit.ChatClient;
 import dev.chatlab.testkit.Frames;
 import dev.chatlab.testkit.HttpJson;
+import dev.chatlab.testkit.RawWebSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class AbuseTest {
     void a_flooding_client_is_rate_limited_then_closed_with_1008_while_its_room_mates_see_under_a_second_of_delay() throws Exception {
         Security limits = Security.workshop().withRates(50, 1024 * 1024, 5_000, ofSeconds(10));
         try (Cluster cluster = Cluster.start(1, c -> c.withSecurity(limits));
-             Wire flooder = Wire.handshake(cluster.node(1).wsUri(), Map.of())) {
+             RawWebSocket flooder = RawWebSocket.handshake(cluster.node(1).wsUri(), Map.of())) {
             List<Mate> mates = new ArrayList<>();
             ScheduledExecutorService chatter = Executors.newSingleThreadScheduledExecutor();
             ExecutorService flood = Executors.newSingleThreadExecutor();
@@ -77,8 +78,8 @@ class AbuseTest {
                 // discards whatever this side has not read yet.
                 JsonNode firstRefusal = null;
                 int refusals = 0;
-                Wire.Frame frame = flooder.readSkippingPings();
-                while (frame != null && frame.opcode() != Wire.CLOSE) {
+                RawWebSocket.Frame frame = flooder.readSkippingPings();
+                while (frame != null && frame.opcode() != RawWebSocket.CLOSE) {
                     String text = frame.text();
                     if (text.startsWith("{\"type\":\"error\"")) {
                         refusals++;
@@ -149,18 +150,18 @@ class AbuseTest {
     void a_frame_announcing_10_mb_and_a_message_of_small_fragments_past_the_limit_are_refused_with_1009() {
         try (Cluster cluster = Cluster.start(1);
              ChatClient bystander = ChatClient.connect("bystander", cluster.node(1).wsUri()).joinAndWait("lobby")) {
-            try (Wire huge = Wire.handshake(cluster.node(1).wsUri(), Map.of())) {
+            try (RawWebSocket huge = RawWebSocket.handshake(cluster.node(1).wsUri(), Map.of())) {
                 long sent = huge.sendHugeFrame(10L * 1024 * 1024);
-                Wire.Frame answer = huge.readSkippingPings();
+                RawWebSocket.Frame answer = huge.readSkippingPings();
                 System.out.printf("10 MB frame: %d payload bytes went out before the node %s%n", sent,
                         answer == null ? "reset the connection" : "closed with " + answer.closeCode());
                 if (answer != null) {
                     assertThat(answer.closeCode()).isEqualTo(1009);
                 }
             }
-            try (Wire fragments = Wire.handshake(cluster.node(1).wsUri(), Map.of())) {
+            try (RawWebSocket fragments = RawWebSocket.handshake(cluster.node(1).wsUri(), Map.of())) {
                 byte[] piece = "x".repeat(8 * 1024).getBytes(StandardCharsets.UTF_8);
-                fragments.sendFrame(Wire.TEXT, piece, false);
+                fragments.sendFrame(RawWebSocket.TEXT, piece, false);
                 fragments.sendFrame(0x0, piece, false);
                 fragments.sendFrame(0x0, piece, true);
                 assertThat(fragments.readSkippingPings().closeCode()).as("24 KiB in three 8 KiB frames").isEqualTo(1009);
@@ -235,7 +236,7 @@ class AbuseTest {
 
     private static int fuzz(URI ws, Random random, int count, Map<String, AtomicInteger> answers, List<String> failures) {
         Fuzz fuzz = new Fuzz(random);
-        Wire wire = Wire.handshake(ws, Map.of(), random);
+        RawWebSocket wire = RawWebSocket.handshake(ws, Map.of(), random);
         try {
             for (int i = 0; i < count && failures.size() < 20; i++) {
                 Fuzz.Frame frame = fuzz.next();
@@ -254,12 +255,12 @@ class AbuseTest {
                     // The node closed the connection under the send; its close frame is still there to read.
                 }
                 while (true) {
-                    Wire.Frame answer = wire.readSkippingPings();
+                    RawWebSocket.Frame answer = wire.readSkippingPings();
                     if (answer == null) {
                         dropped = true;
                         break;
                     }
-                    if (answer.opcode() == Wire.CLOSE) {
+                    if (answer.opcode() == RawWebSocket.CLOSE) {
                         closeCode = answer.closeCode();
                         break;
                     }
@@ -294,7 +295,7 @@ class AbuseTest {
                 answers.computeIfAbsent(verdict, v -> new AtomicInteger()).incrementAndGet();
                 if (closeCode != null || dropped) {
                     wire.close();
-                    wire = Wire.handshake(ws, Map.of(), random);
+                    wire = RawWebSocket.handshake(ws, Map.of(), random);
                 }
             }
         } finally {
@@ -304,7 +305,7 @@ class AbuseTest {
     }
 
     private static boolean isLeave(Fuzz.Frame frame) {
-        if (frame.opcode() != Wire.TEXT || frame.raw() != null) {
+        if (frame.opcode() != RawWebSocket.TEXT || frame.raw() != null) {
             return false;
         }
         JsonNode parsed = Frames.parse(frame.text());

@@ -1,5 +1,6 @@
 package dev.chatlab.chat;
 
+import dev.chatlab.testkit.RawWebSocket;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -42,7 +43,7 @@ final class Fuzz {
         } else if (pick < 30) {
             return text("random text", randomText(random.nextInt(300)));
         } else if (pick < 37) {
-            return new Frame("bad UTF-8", Wire.TEXT, badUtf8(), null);
+            return new Frame("bad UTF-8", RawWebSocket.TEXT, badUtf8(), null);
         } else if (pick < 45) {
             return text("deep nesting", deepNesting());
         } else if (pick < 53) {
@@ -56,7 +57,7 @@ final class Fuzz {
         } else if (pick < 88) {
             byte[] bytes = new byte[random.nextInt(2000)];
             random.nextBytes(bytes);
-            return new Frame("binary", Wire.BINARY, bytes, null);
+            return new Frame("binary", RawWebSocket.BINARY, bytes, null);
         } else if (pick < 90) {
             return text("oversized", "{\"type\":\"message\",\"payload\":{\"message\":\"" + "x".repeat(16_400 + random.nextInt(4000)) + "\"}}");
         } else if (pick < 93) {
@@ -67,7 +68,7 @@ final class Fuzz {
     }
 
     private static Frame text(String kind, String text) {
-        return new Frame(kind, Wire.TEXT, text.getBytes(StandardCharsets.UTF_8), null);
+        return new Frame(kind, RawWebSocket.TEXT, text.getBytes(StandardCharsets.UTF_8), null);
     }
 
     private String mutate(String frame) {
@@ -195,6 +196,6 @@ final class Fuzz {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(header);
         out.writeBytes(payload);
-        return new Frame("malformed", Wire.TEXT, payload, out.toByteArray());
+        return new Frame("malformed", RawWebSocket.TEXT, payload, out.toByteArray());
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.chatlab.testkit.ChatClient;
 import dev.chatlab.testkit.HttpJson;
+import dev.chatlab.testkit.RawWebSocket;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ class HandshakeTest {
     void a_handshake_from_a_foreign_origin_is_refused_with_403_before_any_upgrade() {
         try (Cluster cluster = Cluster.start(1);
              ChatClient bystander = ChatClient.connect("bystander", cluster.node(1).wsUri()).joinAndWait("lobby");
-             Wire evil = Wire.handshake(cluster.node(1).wsUri(), Map.of("Origin", "https://evil.example"))) {
+             RawWebSocket evil = RawWebSocket.handshake(cluster.node(1).wsUri(), Map.of("Origin", "https://evil.example"))) {
             assertThat(evil.status()).isEqualTo(403);
             assertThat(evil.upgraded()).isFalse();
             assertThat(evil.header("Upgrade")).as("no upgrade").isNull();
@@ -42,16 +43,16 @@ class HandshakeTest {
             URI ws = cluster.node(1).wsUri();
             String self = "http://" + ws.getHost() + ":" + ws.getPort();
             for (String origin : List.of(self, "http://localhost:5555", "http://127.0.0.1:8080", "https://localhost")) {
-                try (Wire wire = Wire.handshake(ws, Map.of("Origin", origin))) {
+                try (RawWebSocket wire = RawWebSocket.handshake(ws, Map.of("Origin", origin))) {
                     assertThat(wire.status()).as(origin).isEqualTo(101);
                 }
             }
-            try (Wire plain = Wire.handshake(ws, Map.of())) {
+            try (RawWebSocket plain = RawWebSocket.handshake(ws, Map.of())) {
                 assertThat(plain.status()).as("no Origin: not a browser").isEqualTo(101);
             }
             for (String origin : List.of("null", "http://localhost.evil.example", "http://127.0.0.1.evil.example:80",
                     "file://", "http://evil.example/http://localhost")) {
-                try (Wire wire = Wire.handshake(ws, Map.of("Origin", origin))) {
+                try (RawWebSocket wire = RawWebSocket.handshake(ws, Map.of("Origin", origin))) {
                     assertThat(wire.status()).as(origin).isEqualTo(403);
                 }
             }
@@ -62,13 +63,13 @@ class HandshakeTest {
     void an_allow_list_of_origins_admits_exactly_those() {
         try (Cluster cluster = Cluster.start(1, c -> c.withSecurity(c.security().withOrigins(List.of("https://chat.example.com"))))) {
             URI ws = cluster.node(1).wsUri();
-            try (Wire wire = Wire.handshake(ws, Map.of("Origin", "https://chat.example.com"))) {
+            try (RawWebSocket wire = RawWebSocket.handshake(ws, Map.of("Origin", "https://chat.example.com"))) {
                 assertThat(wire.status()).isEqualTo(101);
             }
             for (String origin : List.of("http://chat.example.com", "https://chat.example.com:8443",
                     "https://chat.example.com.evil.example", "https://evil.example", "http://localhost:5555",
                     "http://" + ws.getHost() + ":" + ws.getPort())) {
-                try (Wire wire = Wire.handshake(ws, Map.of("Origin", origin))) {
+                try (RawWebSocket wire = RawWebSocket.handshake(ws, Map.of("Origin", origin))) {
                     assertThat(wire.status()).as(origin).isEqualTo(403);
                 }
             }
@@ -80,14 +81,14 @@ class HandshakeTest {
         Map<String, String> offer = Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits");
         // The same offer to a bare Javalin app shows what the node turns off: Jetty accepts it by default.
         Javalin bare = Javalin.create(c -> c.routes.ws("/", ws -> { })).start("127.0.0.1", 0);
-        try (Wire wire = Wire.handshake(URI.create("ws://127.0.0.1:" + bare.port() + "/"), offer)) {
+        try (RawWebSocket wire = RawWebSocket.handshake(URI.create("ws://127.0.0.1:" + bare.port() + "/"), offer)) {
             assertThat(wire.status()).isEqualTo(101);
             assertThat(wire.header("Sec-WebSocket-Extensions")).startsWith("permessage-deflate");
         } finally {
             bare.stop();
         }
         try (Cluster cluster = Cluster.start(1);
-             Wire wire = Wire.handshake(cluster.node(1).wsUri(), offer)) {
+             RawWebSocket wire = RawWebSocket.handshake(cluster.node(1).wsUri(), offer)) {
             assertThat(wire.status()).isEqualTo(101);
             assertThat(wire.header("Sec-WebSocket-Extensions")).as("no extension negotiated").isNull();
             wire.sendText("{\"type\":\"ping\"}");
@@ -99,18 +100,18 @@ class HandshakeTest {
     void connections_past_the_cap_get_503_before_the_upgrade_and_the_node_stays_healthy() {
         try (Cluster cluster = Cluster.start(1, c -> c.withSecurity(c.security().withConnectionCaps(6, 3)))) {
             URI ws = cluster.node(1).wsUri();
-            List<Wire> open = new ArrayList<>();
+            List<RawWebSocket> open = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
                     // Past the gate, refused by Jetty: the place it was given must come back.
-                    try (Wire badVersion = Wire.handshake(ws, Map.of("Sec-WebSocket-Version", "8"))) {
+                    try (RawWebSocket badVersion = RawWebSocket.handshake(ws, Map.of("Sec-WebSocket-Version", "8"))) {
                         assertThat(badVersion.status()).isNotEqualTo(101);
                     }
                 }
                 for (int i = 0; i < 3; i++) {
                     open.add(admitted(ws, Map.of()));
                 }
-                try (Wire fourth = Wire.handshake(ws, Map.of())) {
+                try (RawWebSocket fourth = RawWebSocket.handshake(ws, Map.of())) {
                     assertThat(fourth.status()).as("a 4th from 127.0.0.1").isEqualTo(503);
                     assertThat(fourth.header("Upgrade")).isNull();
                 }
@@ -118,7 +119,7 @@ class HandshakeTest {
                 for (int i = 0; i < 3; i++) {
                     open.add(admitted(ws, Map.of("X-Forwarded-For", "10.0.0.1")));
                 }
-                try (Wire seventh = Wire.handshake(ws, Map.of("X-Forwarded-For", "10.0.0.2"))) {
+                try (RawWebSocket seventh = RawWebSocket.handshake(ws, Map.of("X-Forwarded-For", "10.0.0.2"))) {
                     assertThat(seventh.status()).as("the node holds 6").isEqualTo(503);
                 }
                 assertThat(HttpJson.get(cluster.node(1).httpUri(), "health").status()).isEqualTo(200);
@@ -128,12 +129,12 @@ class HandshakeTest {
 
                 open.remove(0).close();
                 await("a closed socket gives its place back").atMost(ofSeconds(5)).until(() -> {
-                    try (Wire again = Wire.handshake(ws, Map.of())) {
+                    try (RawWebSocket again = RawWebSocket.handshake(ws, Map.of())) {
                         return again.upgraded();
                     }
                 });
             } finally {
-                open.forEach(Wire::close);
+                open.forEach(RawWebSocket::close);
             }
         }
     }
@@ -143,16 +144,16 @@ class HandshakeTest {
         try (Cluster cluster = Cluster.start(1, c -> c.withSecurity(c.security().withConnectionCaps(100, 2)
                 .withTrustedProxies(List.of())))) {
             URI ws = cluster.node(1).wsUri();
-            try (Wire a = admitted(ws, Map.of("X-Forwarded-For", "10.0.0.1"));
-                 Wire b = admitted(ws, Map.of("X-Forwarded-For", "10.0.0.2"));
-                 Wire c = Wire.handshake(ws, Map.of("X-Forwarded-For", "10.0.0.3"))) {
+            try (RawWebSocket a = admitted(ws, Map.of("X-Forwarded-For", "10.0.0.1"));
+                 RawWebSocket b = admitted(ws, Map.of("X-Forwarded-For", "10.0.0.2"));
+                 RawWebSocket c = RawWebSocket.handshake(ws, Map.of("X-Forwarded-For", "10.0.0.3"))) {
                 assertThat(c.status()).as("all three are 127.0.0.1, whatever they claim").isEqualTo(503);
             }
         }
     }
 
-    private static Wire admitted(URI ws, Map<String, String> headers) {
-        Wire wire = Wire.handshake(ws, headers);
+    private static RawWebSocket admitted(URI ws, Map<String, String> headers) {
+        RawWebSocket wire = RawWebSocket.handshake(ws, headers);
         assertThat(wire.status()).as("admitted with " + headers).isEqualTo(101);
         return wire;
     }

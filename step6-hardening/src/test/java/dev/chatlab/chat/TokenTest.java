@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatlab.testkit.ChatClient;
 import dev.chatlab.testkit.Frames;
 import dev.chatlab.testkit.HttpJson;
+import dev.chatlab.testkit.RawWebSocket;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -80,7 +81,7 @@ class TokenTest {
                      .joinAndWait("lobby")) {
             int n = 0;
             for (Map.Entry<String, String> attempt : refused.entrySet()) {
-                try (Wire wire = Wire.handshake(withQuery(cluster.node(1).wsUri(), attempt.getValue()), Map.of())) {
+                try (RawWebSocket wire = RawWebSocket.handshake(withQuery(cluster.node(1).wsUri(), attempt.getValue()), Map.of())) {
                     assertThat(wire.status()).as(attempt.getKey()).isEqualTo(403);
                     assertThat(wire.header("Upgrade")).isNull();
                 }
@@ -160,8 +161,8 @@ class TokenTest {
         String ok = "token=" + q(token("ada", List.of("*")));
         try (Cluster cluster = Cluster.start(1, c -> c.withSecurity(Security.secure(SECRET)))) {
             URI ws = withQuery(cluster.node(1).wsUri(), ok);
-            try (Wire plain = Wire.handshake(ws, Map.of());
-                 Wire proxied = Wire.handshake(ws, Map.of("X-Forwarded-Proto", "https"))) {
+            try (RawWebSocket plain = RawWebSocket.handshake(ws, Map.of());
+                 RawWebSocket proxied = RawWebSocket.handshake(ws, Map.of("X-Forwarded-Proto", "https"))) {
                 assertThat(plain.status()).as("straight to the node, no TLS").isEqualTo(403);
                 assertThat(proxied.status()).as("through HAProxy's TLS (127.0.0.1 is trusted)").isEqualTo(101);
             }
@@ -170,7 +171,7 @@ class TokenTest {
             assertThat(post(login, "{\"name\":\"ada\"}", Map.of("X-Forwarded-Proto", "https")).statusCode()).isEqualTo(200);
         }
         try (Cluster cluster = Cluster.start(1, c -> c.withSecurity(Security.secure(SECRET).withTrustedProxies(List.of())));
-             Wire claimed = Wire.handshake(withQuery(cluster.node(1).wsUri(), ok), Map.of("X-Forwarded-Proto", "https"))) {
+             RawWebSocket claimed = RawWebSocket.handshake(withQuery(cluster.node(1).wsUri(), ok), Map.of("X-Forwarded-Proto", "https"))) {
             assertThat(claimed.status()).as("the header alone, from a peer nobody trusts").isEqualTo(403);
         }
     }

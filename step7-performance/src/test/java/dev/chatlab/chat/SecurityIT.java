@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatlab.testkit.ChatClient;
 import dev.chatlab.testkit.Frames;
+import dev.chatlab.testkit.RawWebSocket;
 import dev.chatlab.testkit.haproxy.Balancing;
 import dev.chatlab.testkit.haproxy.HaproxyConfig;
 import dev.chatlab.testkit.haproxy.HaproxyOptions;
@@ -151,9 +152,9 @@ class SecurityIT {
             try {
                 for (int i = 0; i < 20; i++) {
                     attempts.add(senders.submit(() -> {
-                        try (Wire wire = Wire.handshake(ws, Map.of())) {
+                        try (RawWebSocket wire = RawWebSocket.handshake(ws, Map.of())) {
                             wire.sendHugeFrame(10L * 1024 * 1024);
-                            Wire.Frame answer = wire.readSkippingPings();
+                            RawWebSocket.Frame answer = wire.readSkippingPings();
                             return answer == null ? "reset" : "close " + answer.closeCode();
                         }
                     }));
@@ -181,12 +182,12 @@ class SecurityIT {
     @Test
     void a_10_mb_frame_sent_through_haproxy_gets_a_1009_close_the_client_reads_while_it_is_still_writing() throws Exception {
         try (Swarm swarm = Swarm.start(JAR, 1, Balancing.LEAST_CONNECTIONS, List.of());
-             Wire wire = Wire.handshake(swarm.wsUri(), Map.of())) {
+             RawWebSocket wire = RawWebSocket.handshake(swarm.wsUri(), Map.of())) {
             assertThat(wire.upgraded()).isTrue();
             // The client reads while it writes, as a browser does: the answer must reach it before TCP is torn down.
-            CompletableFuture<Wire.Frame> answer = CompletableFuture.supplyAsync(wire::readSkippingPings);
+            CompletableFuture<RawWebSocket.Frame> answer = CompletableFuture.supplyAsync(wire::readSkippingPings);
             long sent = wire.sendHugeFrame(10L * 1024 * 1024);
-            Wire.Frame close = answer.get(30, TimeUnit.SECONDS);
+            RawWebSocket.Frame close = answer.get(30, TimeUnit.SECONDS);
             assertThat(close).as("a frame, not a reset (" + sent + " bytes written)").isNotNull();
             assertThat(close.closeCode()).isEqualTo(1009);
             assertThat(swarm.node(1).status("health")).isEqualTo(200);
@@ -212,8 +213,8 @@ class SecurityIT {
             try (ChatClient withToken = ChatClient.connect("ada", node.wsUri().resolve("/?token=" + TokenTest.q(token)))) {
                 withToken.joinAndWait("lobby");
             }
-            try (Wire evil = Wire.handshake(node.wsUri(), Map.of("Origin", "https://evil.example"));
-                 Wire bad = Wire.handshake(node.wsUri().resolve("/?token=" + forged), Map.of())) {
+            try (RawWebSocket evil = RawWebSocket.handshake(node.wsUri(), Map.of("Origin", "https://evil.example"));
+                 RawWebSocket bad = RawWebSocket.handshake(node.wsUri().resolve("/?token=" + forged), Map.of())) {
                 assertThat(evil.status()).isEqualTo(403);
                 assertThat(bad.status()).isEqualTo(403);
             }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.chatlab.testkit.ChatClient;
 import dev.chatlab.testkit.Frames;
+import dev.chatlab.testkit.RawWebSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -50,13 +51,13 @@ class WebSocketRfcTest {
 
     @Test
     void a_message_sent_in_fragments_with_a_ping_between_them_is_joined_and_the_ping_answered_first() {
-        try (Wire wire = Wire.handshake(ws(), Map.of())) {
+        try (RawWebSocket wire = RawWebSocket.handshake(ws(), Map.of())) {
             byte[] join = Frames.join("rfc-fragments").getBytes(StandardCharsets.UTF_8);
-            wire.sendFrame(Wire.TEXT, Arrays.copyOfRange(join, 0, 5), false);
+            wire.sendFrame(RawWebSocket.TEXT, Arrays.copyOfRange(join, 0, 5), false);
             wire.sendFrame(CONTINUATION, Arrays.copyOfRange(join, 5, 12), false);
-            wire.sendFrame(Wire.PING, "between".getBytes(StandardCharsets.UTF_8), true);
+            wire.sendFrame(RawWebSocket.PING, "between".getBytes(StandardCharsets.UTF_8), true);
             wire.sendFrame(CONTINUATION, Arrays.copyOfRange(join, 12, join.length), true);
-            Wire.Frame pong = wire.read();
+            RawWebSocket.Frame pong = wire.read();
             assertThat(pong.opcode()).as("control frames may come between fragments").isEqualTo(PONG);
             assertThat(pong.text()).isEqualTo("between");
             assertThat(wire.readSkippingPings().text()).as("the three fragments are one join").contains("\"joined\"");
@@ -64,7 +65,7 @@ class WebSocketRfcTest {
             byte[] say = "{\"type\":\"message\",\"payload\":{\"message\":\"caf\u00e9\",\"clientMsgId\":\"rfc-1\"}}"
                     .getBytes(StandardCharsets.UTF_8);
             int inside = indexOf(say, (byte) 0xC3) + 1;
-            wire.sendFrame(Wire.TEXT, Arrays.copyOfRange(say, 0, inside), false);
+            wire.sendFrame(RawWebSocket.TEXT, Arrays.copyOfRange(say, 0, inside), false);
             wire.sendFrame(CONTINUATION, Arrays.copyOfRange(say, inside, say.length), true);
             List<String> answers = List.of(wire.readSkippingPings().text(), wire.readSkippingPings().text());
             assertThat(answers).anyMatch(a -> a.contains("\"ack\"") && a.contains("rfc-1"));
@@ -74,9 +75,9 @@ class WebSocketRfcTest {
 
     @Test
     void a_ping_gets_a_pong_with_the_same_payload() {
-        try (Wire wire = Wire.handshake(ws(), Map.of())) {
-            wire.sendFrame(Wire.PING, "are you there".getBytes(StandardCharsets.UTF_8), true);
-            Wire.Frame pong = wire.read();
+        try (RawWebSocket wire = RawWebSocket.handshake(ws(), Map.of())) {
+            wire.sendFrame(RawWebSocket.PING, "are you there".getBytes(StandardCharsets.UTF_8), true);
+            RawWebSocket.Frame pong = wire.read();
             assertThat(pong.opcode()).isEqualTo(PONG);
             assertThat(pong.text()).isEqualTo("are you there");
         }
@@ -84,13 +85,13 @@ class WebSocketRfcTest {
 
     @Test
     void text_that_is_not_utf_8_closes_with_1007_and_the_node_serves_on() {
-        try (Wire wire = Wire.handshake(ws(), Map.of())) {
-            wire.sendFrame(Wire.TEXT, new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, true);
+        try (RawWebSocket wire = RawWebSocket.handshake(ws(), Map.of())) {
+            wire.sendFrame(RawWebSocket.TEXT, new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}, true);
             assertThat(wire.readSkippingPings().closeCode()).isEqualTo(1007);
         }
-        try (Wire wire = Wire.handshake(ws(), Map.of())) {
+        try (RawWebSocket wire = RawWebSocket.handshake(ws(), Map.of())) {
             // Cut short: the message ends in the middle of a two-byte character.
-            wire.sendFrame(Wire.TEXT, new byte[] {'{', '"'}, false);
+            wire.sendFrame(RawWebSocket.TEXT, new byte[] {'{', '"'}, false);
             wire.sendFrame(CONTINUATION, new byte[] {(byte) 0xC3}, true);
             assertThat(wire.readSkippingPings().closeCode()).isEqualTo(1007);
         }
@@ -102,12 +103,12 @@ class WebSocketRfcTest {
 
     @Test
     void a_close_from_the_client_is_answered_with_the_same_code_then_the_connection_ends() {
-        try (Wire wire = Wire.handshake(ws(), Map.of())) {
+        try (RawWebSocket wire = RawWebSocket.handshake(ws(), Map.of())) {
             wire.sendText(Frames.join("rfc-close"));
             assertThat(wire.readSkippingPings().text()).contains("\"joined\"");
-            wire.sendFrame(Wire.CLOSE, new byte[] {0x03, (byte) 0xE8, 'b', 'y', 'e'}, true);
-            Wire.Frame close = wire.readSkippingPings();
-            assertThat(close.opcode()).isEqualTo(Wire.CLOSE);
+            wire.sendFrame(RawWebSocket.CLOSE, new byte[] {0x03, (byte) 0xE8, 'b', 'y', 'e'}, true);
+            RawWebSocket.Frame close = wire.readSkippingPings();
+            assertThat(close.opcode()).isEqualTo(RawWebSocket.CLOSE);
             assertThat(close.closeCode()).isEqualTo(1000);
             assertThat(wire.read()).as("nothing after the close: the server ends the TCP connection").isNull();
         }

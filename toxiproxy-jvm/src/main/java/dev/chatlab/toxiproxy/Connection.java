@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One client accepted by a proxy and its connection to the upstream: two links, closed together. */
 final class Connection {
@@ -14,13 +15,19 @@ final class Connection {
     private final Socket upstream;
     private final Link upstreamLink;
     private final Link downstreamLink;
+    private final boolean passHalfClose;
+    private final Relay.Traffic traffic;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger directionsEnded = new AtomicInteger();
 
-    Connection(Proxy proxy, String name, Socket client, Socket upstream, List<Toxic> toxics) {
+    Connection(Proxy proxy, String name, Socket client, Socket upstream, List<Toxic> toxics, boolean passHalfClose,
+               Relay.Traffic traffic) {
         this.proxy = proxy;
         this.name = name;
         this.client = client;
         this.upstream = upstream;
+        this.passHalfClose = passHalfClose;
+        this.traffic = traffic;
         this.upstreamLink = new Link(this, Direction.UPSTREAM, client, upstream, toxics);
         this.downstreamLink = new Link(this, Direction.DOWNSTREAM, upstream, client, toxics);
     }
@@ -36,9 +43,27 @@ final class Connection {
         return direction == Direction.UPSTREAM ? upstreamLink : downstreamLink;
     }
 
+    /** Whether the end of one side only ends that direction (a {@link Relay}), not the whole connection (Toxiproxy). */
+    boolean passesHalfClose() {
+        return passHalfClose;
+    }
+
+    /** {@code bytes} were written on in {@code direction}. */
+    void relayed(Direction direction, int bytes) {
+        traffic.relayed(direction, bytes);
+    }
+
+    /** One direction has passed its end of stream on; once both have, the connection is over. */
+    void directionEnded() {
+        if (directionsEnded.incrementAndGet() == 2) {
+            close(false);
+        }
+    }
+
     /**
      * Closes both sockets, and with them all four threads. Toxiproxy has no half-close: the end of either side ends
-     * the whole connection. With {@code reset}, SO_LINGER 0 makes the close a TCP RST instead of a FIN.
+     * the whole connection (unless {@link #passesHalfClose()}). With {@code reset}, SO_LINGER 0 makes the close a TCP
+     * RST instead of a FIN.
      */
     void close(boolean reset) {
         if (!closed.compareAndSet(false, true)) {

@@ -2,8 +2,8 @@ package dev.chatlab.toxiproxy;
 
 import java.util.Locale;
 
-/** Which way a toxic acts: {@code upstream} is client to server, {@code downstream} server to client. */
-enum Direction {
+/** Which way a toxic acts, or bytes go: {@code upstream} is client to server, {@code downstream} server to client. */
+public enum Direction {
     UPSTREAM,
     DOWNSTREAM;
 

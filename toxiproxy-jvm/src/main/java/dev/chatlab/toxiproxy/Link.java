@@ -26,6 +26,7 @@ final class Link {
     private static final long LONGEST_DELAY_NANOS = Long.MAX_VALUE / 4;
 
     private final Connection connection;
+    private final Direction direction;
     private final Socket source;
     private final Socket destination;
 
@@ -37,6 +38,7 @@ final class Link {
 
     Link(Connection connection, Direction direction, Socket source, Socket destination, List<Toxic> toxics) {
         this.connection = connection;
+        this.direction = direction;
         this.source = source;
         this.destination = destination;
         long now = System.nanoTime();
@@ -100,6 +102,11 @@ final class Link {
                 }
             }
         } catch (IOException e) {
+            if (connection.passesHalfClose()) {
+                // Passing a reset on as a half-close would leave the other direction waiting: end both.
+                connection.close(false);
+                return;
+            }
             // A reset or a local close ends the stream the way a clean end does; the writer closes both sides.
         } catch (InterruptedException e) {
             connection.close(false);
@@ -127,7 +134,13 @@ final class Link {
                 switch (step.kind) {
                     case WRITE -> {
                         out.write(step.chunk.data, step.chunk.offset, step.length);
+                        connection.relayed(direction, step.length);
                         written(step);
+                    }
+                    case HALF_CLOSE -> {
+                        destination.shutdownOutput();
+                        connection.directionEnded();
+                        return;
                     }
                     case CLOSE -> {
                         connection.close(false);
@@ -298,7 +311,7 @@ final class Link {
             }
         }
         if (head.isEnd()) {
-            return Step.CLOSE;
+            return connection.passesHalfClose() ? Step.HALF_CLOSE : Step.CLOSE;
         }
         if (readyAt - now > 0) {
             wake.atMost(readyAt);
@@ -395,9 +408,10 @@ final class Link {
     }
 
     private static final class Step {
-        enum Kind { WRITE, CLOSE, RESET, AGAIN }
+        enum Kind { WRITE, CLOSE, HALF_CLOSE, RESET, AGAIN }
 
         static final Step CLOSE = new Step(Kind.CLOSE, null, 0, List.of(), List.of());
+        static final Step HALF_CLOSE = new Step(Kind.HALF_CLOSE, null, 0, List.of(), List.of());
         static final Step RESET = new Step(Kind.RESET, null, 0, List.of(), List.of());
         static final Step AGAIN = new Step(Kind.AGAIN, null, 0, List.of(), List.of());
 

@@ -24,6 +24,8 @@ final class Proxy {
 
     private final String name;
     private final ExecutorService threads;
+    private final boolean passHalfClose;
+    private final Relay.Traffic traffic;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
 
     // Guarded by this.
@@ -34,11 +36,30 @@ final class Proxy {
     /** In the order they were added: each direction's toxics act in that order, as Toxiproxy chains them. */
     private final List<Toxic> toxics = new ArrayList<>();
 
+    /** A proxy as Toxiproxy's API makes it: the end of either side ends the whole connection. */
     Proxy(String name, String listen, String upstream, ExecutorService threads) {
+        this(name, listen, upstream, threads, false, Relay.Traffic.NONE);
+    }
+
+    /** With {@code passHalfClose}, the end of one side only ends that direction; {@code traffic} hears what passes. */
+    Proxy(String name, String listen, String upstream, ExecutorService threads, boolean passHalfClose,
+          Relay.Traffic traffic) {
         this.name = name;
         this.listen = listen;
         this.upstream = upstream;
         this.threads = threads;
+        this.passHalfClose = passHalfClose;
+        this.traffic = traffic;
+    }
+
+    /** The address it listens on: once started, the bound one. */
+    synchronized String listen() {
+        return listen;
+    }
+
+    /** Connections relayed right now. */
+    int openConnections() {
+        return connections.size();
     }
 
     /** Opens the listener; {@code listen} then holds the bound address, so a port 0 becomes the real port. */
@@ -183,6 +204,7 @@ final class Proxy {
             } catch (IOException e) {
                 return; // closed by stop()
             }
+            traffic.accepted();
             threads.execute(Threads.named("proxy " + name + " connecting " + client.getRemoteSocketAddress(),
                     () -> connect(socket, client)));
         }
@@ -214,9 +236,10 @@ final class Proxy {
                 return;
             }
             connection = new Connection(this, "proxy " + name + " " + client.getRemoteSocketAddress(), client, server,
-                    List.copyOf(toxics));
+                    List.copyOf(toxics), passHalfClose, traffic);
             connections.add(connection);
         }
+        traffic.connected(server.getLocalPort());
         log.debug("proxy {}: accepted {}", name, client.getRemoteSocketAddress());
         connection.start(threads);
     }

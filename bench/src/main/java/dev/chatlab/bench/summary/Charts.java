@@ -1,5 +1,6 @@
 package dev.chatlab.bench.summary;
 
+import dev.chatlab.testkit.svg.Svg;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +49,7 @@ final class Charts {
         int bottom = top + plot;
         int groupWidth = PERCENTILES.size() * BAR + GROUP_GAP;
         int width = Math.max(420, left + groups.size() * groupWidth + 24);
-        Svg svg = new Svg(width, bottom + 120, "Delivery latency percentiles by scenario (ms, log scale)");
+        Svg svg = Svg.file(width, bottom + 120, "Delivery latency percentiles by scenario (ms, log scale)");
         svg.text(8, 16, "Delivery latency percentiles, ms (log scale)", "font-size=\"13\" font-weight=\"bold\"");
         for (int k = 0; k < PERCENTILES.size(); k++) {
             svg.rect(left + k * 64, 24, 10, 10, "fill=\"" + COLORS.get(k) + "\"", null);
@@ -93,7 +94,7 @@ final class Charts {
         int top = 40;
         int bottom = 300;
         int width = 700;
-        Svg svg = new Svg(width, bottom + 50, "Ramp: p99 latency against the offered rate");
+        Svg svg = Svg.file(width, bottom + 50, "Ramp: p99 latency against the offered rate");
         svg.text(8, 16, "Ramp: p99 latency (ms) against offered msg/s, log scales", "font-size=\"13\" font-weight=\"bold\"");
         List<RampPoint> all = lines.stream().flatMap(l -> l.points().stream()).filter(p -> p.rate() > 0 && p.p99Millis() > 0).toList();
         if (all.isEmpty()) {

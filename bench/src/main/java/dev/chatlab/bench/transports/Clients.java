@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.AsynchronousChannelGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,11 +38,10 @@ final class Clients implements AutoCloseable {
     private final List<Receivers.Receiver> receivers = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
 
-    Clients(Transport transport, InetSocketAddress server, AsynchronousChannelGroup group,
-            ScheduledExecutorService scheduler, Duration pollInterval) {
+    Clients(Transport transport, InetSocketAddress server, ScheduledExecutorService scheduler, Duration pollInterval) {
         this.transport = transport;
         try {
-            this.relay = CountingRelay.start(server, group);
+            this.relay = CountingRelay.start(server);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the relay for " + transport.label(), e);
         }

@@ -11,10 +11,7 @@ import dev.chatlab.bench.Results;
 import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.ServerProcess;
 import dev.chatlab.bench.Table;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
-import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -135,11 +132,10 @@ public final class TransportsCommand implements Callable<Integer> {
 
         List<LoadResult> load = new ArrayList<>();
         List<IdleResult> idle = new ArrayList<>();
-        AsynchronousChannelGroup relays = relayThreads();
         ScheduledExecutorService clientClock = Executors.newScheduledThreadPool(2, daemon("client-clock"));
         ScheduledExecutorService senderClock = Executors.newSingleThreadScheduledExecutor(daemon("sender"));
         HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        Phases phases = new Phases(relays, clientClock, senderClock, direct);
+        Phases phases = new Phases(clientClock, senderClock, direct);
         List<String> jvmArgs = serverJvmArgs.isBlank() ? List.of() : Arrays.asList(serverJvmArgs.trim().split("\\s+"));
         try (ServerProcess server = ServerProcess.start(jar, jvmArgs, root.resolve("bench/target/transports-server.log"), MAX_PHASE)) {
             // Ctrl-C must not leave the server running: the hook stops it by its PID.
@@ -158,7 +154,6 @@ public final class TransportsCommand implements Callable<Integer> {
         } finally {
             clientClock.shutdownNow();
             senderClock.shutdownNow();
-            shutDown(relays);
         }
 
         say("done; the server is stopped");
@@ -229,14 +224,11 @@ public final class TransportsCommand implements Callable<Integer> {
 
     /** The phases of a run; they share the bench's threads and the direct sender. */
     private final class Phases {
-        private final AsynchronousChannelGroup relays;
         private final ScheduledExecutorService clientClock;
         private final ScheduledExecutorService senderClock;
         private final HttpClient direct;
 
-        Phases(AsynchronousChannelGroup relays, ScheduledExecutorService clientClock, ScheduledExecutorService senderClock,
-               HttpClient direct) {
-            this.relays = relays;
+        Phases(ScheduledExecutorService clientClock, ScheduledExecutorService senderClock, HttpClient direct) {
             this.clientClock = clientClock;
             this.senderClock = senderClock;
             this.direct = direct;
@@ -255,7 +247,7 @@ public final class TransportsCommand implements Callable<Integer> {
             List<Clients> all = new ArrayList<>();
             try {
                 for (Transport transport : transports) {
-                    Clients clientsOfOne = new Clients(transport, server.address(), relays, clientClock, fastPolls);
+                    Clients clientsOfOne = new Clients(transport, server.address(), clientClock, fastPolls);
                     all.add(clientsOfOne);
                     clientsOfOne.open(WARM_UP_CLIENTS, CONNECT_WITHIN);
                 }
@@ -334,7 +326,7 @@ public final class TransportsCommand implements Callable<Integer> {
         }
 
         private Clients clients(Transport transport, ServerProcess server) {
-            return new Clients(transport, server.address(), relays, clientClock, pollInterval);
+            return new Clients(transport, server.address(), clientClock, pollInterval);
         }
 
         /** Waits (at most 20 s) until the server has closed its side of every connection of closed clients. */
@@ -455,22 +447,6 @@ public final class TransportsCommand implements Callable<Integer> {
 
     private static void say(String format, Object... args) {
         System.err.printf(Locale.ROOT, "[bench %5.1fs] %s%n", (System.nanoTime() - STARTED) / 1e9, String.format(Locale.ROOT, format, args));
-    }
-
-    private static AsynchronousChannelGroup relayThreads() {
-        try {
-            return AsynchronousChannelGroup.withFixedThreadPool(2, daemon("relay"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the relays' threads", e);
-        }
-    }
-
-    private static void shutDown(AsynchronousChannelGroup relays) {
-        try {
-            relays.shutdownNow();
-        } catch (IOException ignored) {
-            // the threads are daemons; the JVM is about to exit anyway
-        }
     }
 
     private static ThreadFactory daemon(String name) {

@@ -109,7 +109,7 @@ final class ContainerRedis implements RedisServer {
     private void awaitPong() {
         try {
             await(name + " to answer PING").atMost(options.startTimeout()).pollInterval(Duration.ofMillis(20))
-                    .until(() -> Resp.pong(Ports.LOOPBACK, port, PING_TIMEOUT));
+                    .until(() -> answersPing(PING_TIMEOUT));
         } catch (ConditionTimeoutException e) {
             saveLog();
             throw new IllegalStateException(name + " did not answer PING on " + uri() + " within "

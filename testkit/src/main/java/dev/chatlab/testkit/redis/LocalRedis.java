@@ -49,7 +49,7 @@ final class LocalRedis implements RedisServer {
         process = started;
         try {
             started.awaitReady("PING to be answered on " + Ports.LOOPBACK + ":" + port, options.startTimeout(),
-                    () -> Resp.pong(Ports.LOOPBACK, port, PING_TIMEOUT));
+                    () -> answersPing(PING_TIMEOUT));
         } catch (RuntimeException e) {
             started.close();
             throw e;

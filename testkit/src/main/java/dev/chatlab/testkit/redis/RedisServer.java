@@ -1,12 +1,14 @@
 package dev.chatlab.testkit.redis;
 
 import dev.chatlab.testkit.process.Executables;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A real Redis for one test, on its own loopback port: started from the OS's {@code redis-server} by
@@ -69,17 +71,34 @@ public interface RedisServer extends AutoCloseable {
      */
     void restart();
 
+    /** True when Redis answers PING within {@code timeout}; false while it starts, loads its data or is frozen. */
+    default boolean answersPing(Duration timeout) {
+        try (Jedis jedis = jedis(timeout)) {
+            return "PONG".equals(jedis.ping());
+        } catch (JedisException e) {
+            return false;
+        }
+    }
+
     /** Deletes every key. */
     default void flushAll() {
         String reply;
-        try {
-            reply = Resp.call(host(), port(), Duration.ofSeconds(5), "FLUSHALL");
-        } catch (IOException e) {
-            throw new UncheckedIOException("FLUSHALL on " + name() + " failed", e);
+        try (Jedis jedis = jedis(Duration.ofSeconds(5))) {
+            reply = jedis.flushAll();
+        } catch (JedisException e) {
+            throw new IllegalStateException("FLUSHALL on " + name() + " failed", e);
         }
-        if (!"+OK".equals(reply)) {
+        if (!"OK".equals(reply)) {
             throw new IllegalStateException("FLUSHALL on " + name() + " answered " + reply);
         }
+    }
+
+    /** A connection of its own, each wait bounded by {@code timeout}. */
+    private Jedis jedis(Duration timeout) {
+        int millis = (int) Math.max(1, timeout.toMillis());
+        // RESP2, as Jedis speaks it, asked for outright: no HELLO to negotiate and no warning about it.
+        return new Jedis(new HostAndPort(host(), port()), DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).autoNegotiateProtocol(false).build());
     }
 
     /** Stops Redis; its directory and log stay for inspection. Calling it again does nothing. */
