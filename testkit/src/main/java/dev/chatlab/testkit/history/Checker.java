@@ -221,7 +221,8 @@ public final class Checker {
             if (seq > s.highest) {
                 if (seq > s.highest + 1) {
                     s.skip(s.highest + 1, seq - 1);
-                    // Before its first message there is no jump to announce: what it lacks from its join on is lost.
+                    // Announced when it was told of a recovery since the message before. Before its first message
+                    // (previousAt is MIN) there is nothing to jump from: what it lacks since its join counts as lost.
                     if (lastRecoveryAt < previousAt) {
                         undetectedGaps.add("seq " + s.highest + " then " + seq);
                     }
@@ -285,7 +286,7 @@ public final class Checker {
         }
 
         /** Its client caught the node sending seq {@code got} when {@code expected} was next, and refilled the gap. */
-        public synchronized void gap(long expected, long got, long at) {
+        public synchronized void gap(long expected, long got) {
             nodeGaps.add(new long[] {expected, got});
         }
 
@@ -486,7 +487,7 @@ public final class Checker {
         for (Gap gap : history.gaps()) {
             Receiver receiver = members.get(List.of(gap.receiver(), gap.room()));
             if (receiver != null) {
-                receiver.gap(gap.expected(), gap.got(), gap.at());
+                receiver.gap(gap.expected(), gap.got());
             }
         }
         history.reconnects().forEach(checker::reconnected);

@@ -241,7 +241,7 @@ public class Recorder<M> {
 
     public void gapDetected(long expected, long got) {
         long at = clock.getAsLong();
-        receiver.gap(expected, got, at);
+        receiver.gap(expected, got);
         caught.add(new Timed<>(new Gap(expected, got), at));
         log("gap: expected " + expected + ", got " + got);
     }

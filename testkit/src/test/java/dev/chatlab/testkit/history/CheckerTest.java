@@ -307,7 +307,7 @@ class CheckerTest {
             }
             told.subList(next, told.size()).forEach(x -> r.recovery(x.at()));
             history.gaps().stream().filter(g -> g.receiver().equals(r.member()) && g.room().equals(r.room()))
-                    .forEach(g -> r.gap(g.expected(), g.got(), g.at()));
+                    .forEach(g -> r.gap(g.expected(), g.got()));
         }
         for (Send s : history.sends()) {
             switch (s.outcome()) {
