@@ -1,9 +1,9 @@
 package dev.chatlab.chaos;
 
-import dev.chatlab.chaos.DeliveryChecker.Verdict;
-import dev.chatlab.chaos.Recorded.History;
-import dev.chatlab.chaos.Recorded.Receive;
-import dev.chatlab.chaos.Recorded.Send;
+import dev.chatlab.testkit.history.History;
+import dev.chatlab.testkit.history.History.Receive;
+import dev.chatlab.testkit.history.History.Send;
+import dev.chatlab.testkit.history.Verdict;
 import dev.chatlab.testkit.svg.Svg;
 import java.io.IOException;
 import java.io.UncheckedIOException;

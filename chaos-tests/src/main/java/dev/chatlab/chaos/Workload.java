@@ -1,11 +1,9 @@
 package dev.chatlab.chaos;
 
-import dev.chatlab.chaos.Recorded.History;
-import dev.chatlab.chaos.Recorded.Outcome;
-import dev.chatlab.chaos.Recorded.Send;
 import dev.chatlab.client.ResilientClient;
-import dev.chatlab.client.SendFailedException;
 import dev.chatlab.client.Sending;
+import dev.chatlab.testkit.history.Checker;
+import dev.chatlab.testkit.history.History;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The traffic of a chaos scenario, which knows nothing of faults: resilient clients (the step 5 client) in
- * several rooms, each sending a message every few hundred milliseconds, every send and delivery recorded for
- * the checker.
+ * several rooms, each sending a message every few hundred milliseconds, every send and delivery recorded (each
+ * client's {@link Recorder}) for the checker.
  */
 public final class Workload implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Workload.class);
@@ -62,11 +59,11 @@ public final class Workload implements AutoCloseable {
         }
     }
 
-    private record Sent(Recorder sender, String clientMsgId, long invokedAt, Sending sending) {
+    private record Sent(Recorder sender, Sending sending) {
     }
 
     private final Settings settings;
-    private final RunClock clock;
+    private final Checker checker = new Checker();
     private final List<String> rooms;
     private final List<Recorder> members = new ArrayList<>();
     private final Map<Recorder, URI> entries = new LinkedHashMap<>();
@@ -75,9 +72,8 @@ public final class Workload implements AutoCloseable {
     private volatile boolean sending;
     private volatile boolean closed;
 
-    private Workload(String tag, Settings settings, RunClock clock) {
+    private Workload(String tag, Settings settings) {
         this.settings = settings;
-        this.clock = clock;
         List<String> names = new ArrayList<>();
         for (int r = 1; r <= settings.rooms(); r++) {
             names.add(tag + "-r" + r);
@@ -95,11 +91,11 @@ public final class Workload implements AutoCloseable {
      * they join at once but send nothing until {@link #startSending()}.
      */
     public static Workload start(String tag, Settings settings, IntFunction<URI> entryOf, RunClock clock) {
-        Workload workload = new Workload(tag, settings, clock);
+        Workload workload = new Workload(tag, settings);
         for (int i = 0; i < settings.clients(); i++) {
             String name = String.format("c%02d", i);
             String room = workload.rooms.get(i % settings.rooms());
-            Recorder recorder = new Recorder(name, room, clock);
+            Recorder recorder = new Recorder(name, room, workload.checker, clock);
             URI entry = entryOf.apply(i);
             ResilientClient client = ResilientClient.builder(room, entry)
                     .name(name)
@@ -217,9 +213,9 @@ public final class Workload implements AutoCloseable {
     }
 
     private void send(Recorder member, String text) {
-        long now = clock.now();
         Sending sending = member.client().send(text);
-        sent.add(new Sent(member, sending.clientMsgId(), now, sending));
+        member.sent(sending.clientMsgId());
+        sent.add(new Sent(member, sending));
     }
 
     /** Every client stops sending; what is in flight goes on until acked, failed or timed out. */
@@ -255,42 +251,7 @@ public final class Workload implements AutoCloseable {
 
     /** What happened, for the checker: every send with its fate as of now, every member and what it was handed. */
     public History history() {
-        List<Send> sends = new ArrayList<>();
-        for (Sent s : sent) {
-            Outcome outcome;
-            Long seq = null;
-            if (!s.sending().isDone()) {
-                outcome = Outcome.UNKNOWN;
-            } else if (!s.sending().isCompletedExceptionally()) {
-                outcome = Outcome.ACKED;
-                seq = s.sending().getNow(null);
-            } else {
-                outcome = failure(s.sending()) instanceof SendFailedException ? Outcome.FAILED : Outcome.UNKNOWN;
-            }
-            sends.add(new Send(s.sender().name(), s.sender().room(), s.clientMsgId(), s.invokedAt(), outcome, seq));
-        }
-        List<Recorded.Member> memberships = new ArrayList<>();
-        List<Recorded.Receive> receives = new ArrayList<>();
-        List<Recorded.Recovery> recoveries = new ArrayList<>();
-        List<Recorded.Reconnect> reconnects = new ArrayList<>();
-        List<Recorded.Gap> gaps = new ArrayList<>();
-        for (Recorder m : members) {
-            m.member().ifPresent(memberships::add);
-            receives.addAll(m.receives());
-            recoveries.addAll(m.recoveries());
-            reconnects.addAll(m.reconnects());
-            gaps.addAll(m.gaps());
-        }
-        return new History(sends, memberships, receives, recoveries, reconnects, gaps);
-    }
-
-    private static Throwable failure(Sending sending) {
-        try {
-            sending.join();
-            return null;
-        } catch (CompletionException e) {
-            return e.getCause();
-        }
+        return History.of(members);
     }
 
     /** Stops sending and closes every client; sends still waiting end failed (never sent) or unknown. */

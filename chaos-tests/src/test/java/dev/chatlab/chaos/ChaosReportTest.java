@@ -3,12 +3,13 @@ package dev.chatlab.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatlab.chaos.ChaosReport.Scenario;
-import dev.chatlab.chaos.DeliveryChecker.Verdict;
-import dev.chatlab.chaos.Recorded.History;
-import dev.chatlab.chaos.Recorded.Member;
-import dev.chatlab.chaos.Recorded.Outcome;
-import dev.chatlab.chaos.Recorded.Receive;
-import dev.chatlab.chaos.Recorded.Send;
+import dev.chatlab.testkit.history.Checker;
+import dev.chatlab.testkit.history.History;
+import dev.chatlab.testkit.history.History.Member;
+import dev.chatlab.testkit.history.History.Outcome;
+import dev.chatlab.testkit.history.History.Receive;
+import dev.chatlab.testkit.history.History.Send;
+import dev.chatlab.testkit.history.Verdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ class ChaosReportTest {
             }
         }
         History history = new History(sends, List.of(new Member("bob", "r", 0)), receives, List.of(), List.of());
-        Verdict verdict = DeliveryChecker.check(history);
+        Verdict verdict = Checker.check(history);
         List<Faults.Window> faults = List.of(new Faults.Window("kill -9 <node-2> & co", T0 + 3500, T0 + 6200));
         return Scenario.of(name, "a_test_" + name.length(), "swarm fresh", verdict.valid() ? null : "the verdict is INVALID", verdict,
                 history, T0, T0 + 10_000, faults, 1234, 15_000);

@@ -2,8 +2,9 @@ package dev.chatlab.chaos;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.chatlab.chaos.DeliveryChecker.Verdict;
-import dev.chatlab.chaos.Recorded.History;
+import dev.chatlab.testkit.history.Checker;
+import dev.chatlab.testkit.history.History;
+import dev.chatlab.testkit.history.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one chaos scenario the same way every time, workload, fault and checker apart: before, during and after the
- * faults it checks the system, then hands the recorded history to the {@link DeliveryChecker} and the result to
+ * faults it checks the system, then hands the recorded history to the {@link Checker} and the result to
  * the report, passed or not (see {@link #run}).
  */
 public final class ChaosScenario {
@@ -125,7 +126,7 @@ public final class ChaosScenario {
         try {
             if (workload != null) {
                 history = settle(workload, setup.settings());
-                verdict = DeliveryChecker.check(history);
+                verdict = Checker.check(history);
                 endedAt = clock.now();
             }
         } catch (Throwable t) {

@@ -48,10 +48,9 @@ class AffinityIT {
             }
             assertThat(bystanders).as("clients on surviving nodes were never disconnected")
                     .allMatch(m -> m.client.reconnects() == 0);
-            crowd.members.stream().filter(m -> m.room.equals("room-0")).findFirst().orElseThrow().say("still here");
+            crowd.in("room-0").get(0).say("still here");
             for (Crowd.Member m : crowd.in("room-0")) {
-                await(m.name + " hears it").atMost(ofSeconds(10))
-                        .until(() -> m.delivered.stream().anyMatch(x -> x.text().equals("still here")));
+                await(m.name() + " hears it").atMost(ofSeconds(10)).until(() -> m.texts().contains("still here"));
             }
             assertThat(crowd.members).allMatch(m -> m.client.state() == ResilientClient.State.CONNECTED);
         }

@@ -3,77 +3,40 @@ package dev.chatlab.chat;
 import dev.chatlab.client.ChatMessage;
 import dev.chatlab.client.ClientListener;
 import dev.chatlab.client.ResilientClient;
+import dev.chatlab.testkit.history.Checker;
+import dev.chatlab.testkit.history.History;
+import dev.chatlab.testkit.history.Recorder;
+import dev.chatlab.testkit.history.Verdict;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** Resilient clients spread over rooms, each recording what it was handed, for tests that count. */
+/** Resilient clients spread over rooms, each recording what it went through, judged together by the testkit's checker. */
 final class Crowd implements AutoCloseable {
 
-    /** One client and what happened to it. */
-    static final class Member implements ClientListener {
-        final String name;
-        final String room;
-        final List<ChatMessage> delivered = new CopyOnWriteArrayList<>();
-        final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
-        final List<Long> closedAtMillis = new CopyOnWriteArrayList<>();
-        final List<String> nodes = new CopyOnWriteArrayList<>();
-        final Set<String> acked = ConcurrentHashMap.newKeySet();
-        final Set<String> sent = ConcurrentHashMap.newKeySet();
+    /** One client and its recorder. */
+    static final class Member extends Recorder<ChatMessage> implements ClientListener {
         ResilientClient client;
 
-        Member(String name, String room) {
-            this.name = name;
-            this.room = room;
+        Member(String name, String room, Checker checker) {
+            super(name, room, checker, System::currentTimeMillis, Keep.EVERYTHING);
         }
 
         @Override
-        public void connected(String node) {
-            nodes.add(node);
-        }
-
-        @Override
-        public void message(ChatMessage message) {
-            delivered.add(message);
-        }
-
-        @Override
-        public void acked(String clientMsgId, long seq) {
-            acked.add(clientMsgId);
-        }
-
-        @Override
-        public void disconnected(int code, String reason, boolean remote) {
-            if (remote || code == 1006) {
-                closeCodes.add(code);
-                closedAtMillis.add(System.currentTimeMillis());
-            }
+        public void message(ChatMessage m) {
+            message(m, m.seq(), m.epoch(), m.clientMsgId(), m.text(), m.sentAt());
         }
 
         void say(String text) {
-            sent.add(client.send(text).clientMsgId());
-        }
-
-        String node() {
-            return client.node();
-        }
-
-        List<Long> seqs() {
-            return delivered.stream().map(ChatMessage::seq).toList();
-        }
-
-        Set<String> deliveredIds() {
-            return delivered.stream().map(ChatMessage::clientMsgId).collect(Collectors.toSet());
+            sent(client.send(text).clientMsgId());
         }
     }
 
+    final Checker checker = new Checker();
     final List<Member> members = new ArrayList<>();
 
     /** {@code count} clients, client i in room {@code rooms[i % rooms]}, connecting to {@code uriFor(room)}. */
@@ -81,13 +44,14 @@ final class Crowd implements AutoCloseable {
         Crowd crowd = new Crowd();
         for (int i = 0; i < count; i++) {
             String room = rooms.get(i % rooms.size());
-            Member member = new Member("m" + i, room);
+            Member member = new Member("m" + i, room, crowd.checker);
             member.client = ResilientClient.builder(room, uriFor.apply(room))
-                    .name(member.name)
+                    .name(member.name())
                     .listener(member)
                     .heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3))
                     .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))
                     .build();
+            member.watch(member.client::lastSeq, member.client::duplicatesDropped);
             crowd.members.add(member);
             member.client.start();
         }
@@ -103,16 +67,22 @@ final class Crowd implements AutoCloseable {
     }
 
     List<Member> in(String room) {
-        return members.stream().filter(m -> m.room.equals(room)).toList();
-    }
-
-    /** Every message sent by anyone in the room. */
-    Set<String> sentIn(String room) {
-        return in(room).stream().flatMap(m -> m.sent.stream()).collect(Collectors.toSet());
+        return members.stream().filter(m -> m.room().equals(room)).toList();
     }
 
     boolean everySendAcked() {
-        return members.stream().allMatch(m -> m.acked.containsAll(m.sent));
+        return members.stream().flatMap(m -> m.sends().stream()).allMatch(s -> s.outcome() == History.Outcome.ACKED);
+    }
+
+    /** Whether every member of every room has been handed every acked message of its room since it joined. */
+    boolean nothingMissing() {
+        Verdict verdict = verdict();
+        return verdict.lost() + verdict.announcedLosses() == 0;
+    }
+
+    /** The checker's verdict on every member of every room so far. */
+    Verdict verdict() {
+        return checker.verdict();
     }
 
     @Override

@@ -10,19 +10,20 @@ import dev.chatlab.client.ChatMessage;
 import dev.chatlab.client.ClientListener;
 import dev.chatlab.client.ResilientClient;
 import dev.chatlab.client.Sending;
+import dev.chatlab.testkit.history.Checker;
+import dev.chatlab.testkit.history.History;
+import dev.chatlab.testkit.history.Recorder;
+import dev.chatlab.testkit.history.Verdict;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,73 +34,30 @@ import org.HdrHistogram.Histogram;
 
 /**
  * ResilientClients chatting through the swarm: each in its room, each sending a message every so often, every
- * ack and delivery recorded, so that a scenario can break something in between and then ask what was lost, duplicated
- * or reordered, how long the clients of a node took to be back, and how late the messages were.
+ * send, ack and delivery recorded by the testkit's recorder (on {@link System#nanoTime()}), so that a scenario can break
+ * something in between and then ask the testkit's checker what was lost, duplicated or reordered, how long the clients
+ * of a node took to be back, and how late the messages were.
  */
 public final class Crowd implements AutoCloseable {
 
-    /** What one client saw. All callbacks come on the client's own thread, one at a time. */
-    private static final class Seen implements ClientListener {
+    /** One client's recorder, as its listener. All callbacks come on the client's own thread, one at a time. */
+    private static final class Member extends Recorder<ChatMessage> implements ClientListener {
         final int index;
-        final int room;
-        volatile String node;
         volatile String nodeAtMark;
-        final List<long[]> outages = new ArrayList<>(); // {disconnectNanos, connectedNanos or 0}
-        final List<Long> unrecoveredAt = new ArrayList<>(); // joins that could not resume without a hole
-        final Set<Long> seqs = new HashSet<>();
-        final Map<String, Set<Long>> seqsByClientMsgId = new HashMap<>();
-        final List<long[]> deliveries = new ArrayList<>(); // {sender, sentNanos, receivedNanos}
-        long lastSeq;
-        long duplicated;
-        long reordered;
 
-        Seen(int index, int room) {
+        Member(int index, int room, Checker checker) {
+            super("c" + index, "room-" + room, checker, System::nanoTime, Keep.EVERYTHING);
             this.index = index;
-            this.room = room;
         }
 
         @Override
-        public synchronized void connected(String nodeId) {
-            node = nodeId;
-            if (!outages.isEmpty() && outages.get(outages.size() - 1)[1] == 0) {
-                outages.get(outages.size() - 1)[1] = System.nanoTime();
-            }
+        public void message(ChatMessage m) {
+            message(m, m.seq(), m.epoch(), m.clientMsgId(), m.text(), m.sentAt());
         }
 
-        @Override
-        public synchronized void disconnected(int code, String reason, boolean remote) {
-            if (outages.isEmpty() || outages.get(outages.size() - 1)[1] != 0) {
-                outages.add(new long[] {System.nanoTime(), 0});
-            }
-        }
-
-        @Override
-        public synchronized void recovery(boolean recovered, String oldEpoch, String newEpoch) {
-            unrecoveredAt.add(System.nanoTime());
-        }
-
-        @Override
-        public synchronized void message(ChatMessage m) {
-            long now = System.nanoTime();
-            if (!seqs.add(m.seq())) {
-                duplicated++;
-            }
-            if (m.seq() <= lastSeq) {
-                reordered++;
-            }
-            lastSeq = Math.max(lastSeq, m.seq());
-            if (m.clientMsgId() != null) {
-                seqsByClientMsgId.computeIfAbsent(m.clientMsgId(), k -> new HashSet<>()).add(m.seq());
-            }
-            String[] fields = m.text() == null ? new String[0] : m.text().split("\\|");
-            if (fields.length == 4 && fields[0].equals("m")) {
-                deliveries.add(new long[] {Long.parseLong(fields[1]), Long.parseLong(fields[3]), now});
-            }
-        }
-
-        /** The first outage that began at or after {@code nanos}, or null. */
-        synchronized long[] outageSince(long nanos) {
-            return outages.stream().filter(o -> o[0] >= nanos).findFirst().map(long[]::clone).orElse(null);
+        /** The first outage that began at or after {@code nanos} and has ended. */
+        Optional<History.Reconnect> backSince(long nanos) {
+            return reconnects().stream().filter(r -> r.disconnectedAt() >= nanos).findFirst();
         }
     }
 
@@ -116,17 +74,22 @@ public final class Crowd implements AutoCloseable {
     }
 
     /**
-     * The checker's verdict on every message sent.
+     * The checker's verdict on every message sent, as failover and storm report it.
      *
      * @param sent        sends
      * @param acked       acked by the server
      * @param unacked     not acked in the end (failed, unknown or still pending)
-     * @param lost        (member, acked message of its room) pairs never delivered
+     * @param lost        (member, acked message of its room) pairs never delivered, whether the member was told or not
      * @param duplicated  deliveries of a seq a member already had, plus duplicates the clients dropped themselves
      * @param storedTwice messages stored under two seqs (one clientMsgId)
-     * @param reordered   deliveries whose seq was not above the member's last
+     * @param reordered   deliveries of a seq after a later one
      */
     public record Integrity(long sent, long acked, long unacked, long lost, long duplicated, long storedTwice, long reordered) {
+
+        static Integrity of(Verdict v) {
+            return new Integrity(v.sends(), v.acked(), v.sends() - v.acked(), v.lost() + v.announcedLosses(),
+                    v.repeatedSeqs() + v.rawDuplicates(), v.messagesStoredTwice(), v.reordered());
+        }
 
         /** Its rows, as failover and storm print them. */
         public void addTo(Table table) {
@@ -156,16 +119,13 @@ public final class Crowd implements AutoCloseable {
     }
 
     private final List<ResilientClient> clients = new ArrayList<>();
-    private final List<Seen> seen = new ArrayList<>();
-    private final int rooms;
-    private final Map<String, Long> acked = new ConcurrentHashMap<>(); // clientMsgId -> seq
-    private final Map<String, Integer> roomOf = new ConcurrentHashMap<>();
+    private final List<Member> members = new ArrayList<>();
+    private final Checker checker = new Checker();
     private final List<Sending> sendings = Collections.synchronizedList(new ArrayList<>());
     private final ScheduledExecutorService clock = Executors.newScheduledThreadPool(2);
     private final AtomicBoolean sending = new AtomicBoolean();
 
-    private Crowd(int rooms) {
-        this.rooms = rooms;
+    private Crowd() {
     }
 
     /**
@@ -173,18 +133,19 @@ public final class Crowd implements AutoCloseable {
      * in room i mod {@code rooms}, and returns once every one is in its room.
      */
     public static Crowd join(URI uri, int count, int rooms) {
-        Crowd crowd = new Crowd(rooms);
+        Crowd crowd = new Crowd();
         try {
             for (int i = 0; i < count; i++) {
-                Seen s = new Seen(i, i % rooms);
-                ResilientClient c = ResilientClient.builder("room-" + s.room, uri).name("c" + i)
+                Member m = new Member(i, i % rooms, crowd.checker);
+                ResilientClient c = ResilientClient.builder(m.room(), uri).name(m.name())
                         .heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3)).backoff(Duration.ofMillis(100), Duration.ofSeconds(2))
-                        .listener(s).build();
-                crowd.seen.add(s);
+                        .listener(m).build();
+                m.watch(c::lastSeq, c::duplicatesDropped);
+                crowd.members.add(m);
                 crowd.clients.add(c);
                 c.start();
             }
-            if (!Pause.until(() -> crowd.seen.stream().allMatch(s -> s.node != null), Duration.ofSeconds(30))) {
+            if (!Pause.until(() -> crowd.members.stream().allMatch(m -> m.node() != null), Duration.ofSeconds(30))) {
                 throw new IllegalStateException("not every client connected within 30 s");
             }
             say("%d clients connected: %s", count, crowd.byNode());
@@ -201,20 +162,14 @@ public final class Crowd implements AutoCloseable {
         long period = every.toMillis();
         for (int i = 0; i < clients.size(); i++) {
             ResilientClient c = clients.get(i);
-            int index = i;
-            int room = i % rooms;
+            Member m = members.get(i);
             long[] n = {0};
             clock.scheduleAtFixedRate(() -> {
                 if (sending.get()) {
                     // The text carries its sender and send time, so that whoever receives it can tell how late it is.
-                    Sending s = c.send("m|" + index + "|" + n[0]++ + "|" + System.nanoTime());
-                    roomOf.put(s.clientMsgId(), room);
+                    Sending s = c.send("m|" + m.index + "|" + n[0]++ + "|" + System.nanoTime());
+                    m.sent(s.clientMsgId());
                     sendings.add(s);
-                    s.whenComplete((seq, e) -> {
-                        if (e == null) {
-                            acked.put(s.clientMsgId(), seq);
-                        }
-                    });
                 }
             }, ThreadLocalRandom.current().nextInt((int) Math.max(1, period)), period, TimeUnit.MILLISECONDS);
         }
@@ -223,21 +178,18 @@ public final class Crowd implements AutoCloseable {
     /** Clients per node right now, by node id. */
     public Map<String, Long> byNode() {
         Map<String, Long> by = new TreeMap<>();
-        seen.forEach(s -> by.merge(String.valueOf(s.node), 1L, Long::sum));
+        members.forEach(m -> by.merge(String.valueOf(m.node()), 1L, Long::sum));
         return by;
     }
 
     /** Remembers where every client is now: a node's clients, for {@link #resumes} and {@link #latency}, are those there now. */
     public void mark() {
-        seen.forEach(s -> s.nodeAtMark = s.node);
+        members.forEach(m -> m.nodeAtMark = m.node());
     }
 
     /** Whether every client that was on {@code nodeId} at the mark has connected again since {@code eventNanos}. */
     public boolean allBack(String nodeId, long eventNanos) {
-        return seen.stream().filter(s -> nodeId.equals(s.nodeAtMark)).allMatch(s -> {
-            long[] outage = s.outageSince(eventNanos);
-            return outage != null && outage[1] != 0;
-        });
+        return members.stream().filter(m -> nodeId.equals(m.nodeAtMark)).allMatch(m -> m.backSince(eventNanos).isPresent());
     }
 
     /** How the clients that were on {@code nodeId} at the mark came back after the event at {@code eventNanos}. */
@@ -247,23 +199,21 @@ public final class Crowd implements AutoCloseable {
         int movers = 0;
         int notBack = 0;
         int unrecovered = 0;
-        for (Seen s : seen) {
-            if (!nodeId.equals(s.nodeAtMark)) {
+        for (Member m : members) {
+            if (!nodeId.equals(m.nodeAtMark)) {
                 continue;
             }
             movers++;
-            synchronized (s) {
-                if (s.unrecoveredAt.stream().anyMatch(t -> t >= eventNanos)) {
-                    unrecovered++;
-                }
+            if (m.history().recoveries().stream().anyMatch(r -> r.at() >= eventNanos)) {
+                unrecovered++;
             }
-            long[] outage = s.outageSince(eventNanos);
-            if (outage == null || outage[1] == 0) {
+            Optional<History.Reconnect> back = m.backSince(eventNanos);
+            if (back.isEmpty()) {
                 notBack++;
                 continue;
             }
-            reconnect.recordValue((outage[1] - outage[0]) / 1_000);
-            sinceEvent.recordValue((outage[1] - eventNanos) / 1_000);
+            reconnect.recordValue(back.get().took() / 1_000);
+            sinceEvent.recordValue((back.get().resumedAt() - eventNanos) / 1_000);
         }
         return new Resumes(movers, notBack, unrecovered, reconnect, sinceEvent);
     }
@@ -274,14 +224,17 @@ public final class Crowd implements AutoCloseable {
      */
     public Histogram latency(IntPredicate receivers, IntPredicate senders, long fromNanos, long toNanos) {
         Histogram out = Latency.histogram();
-        for (Seen s : seen) {
-            if (!receivers.test(s.index)) {
+        for (Member m : members) {
+            if (!receivers.test(m.index)) {
                 continue;
             }
-            synchronized (s) {
-                for (long[] d : s.deliveries) {
-                    if (senders.test((int) d[0]) && d[1] >= fromNanos && d[1] < toNanos) {
-                        out.recordValue(Math.max(0, (d[2] - d[1]) / 1_000));
+            for (Recorder.Delivered<ChatMessage> d : m.deliveries()) {
+                // m|<sender>|<n>|<send nanoTime>
+                String[] fields = d.text() == null ? new String[0] : d.text().split("\\|");
+                if (fields.length == 4 && fields[0].equals("m") && senders.test(Integer.parseInt(fields[1]))) {
+                    long sentNanos = Long.parseLong(fields[3]);
+                    if (sentNanos >= fromNanos && sentNanos < toNanos) {
+                        out.recordValue(Math.max(0, (d.at() - sentNanos) / 1_000));
                     }
                 }
             }
@@ -291,7 +244,7 @@ public final class Crowd implements AutoCloseable {
 
     /** A predicate on client indexes: those on {@code nodeId} at the mark, or (negated) those elsewhere. */
     public IntPredicate on(String nodeId) {
-        return i -> nodeId.equals(seen.get(i).nodeAtMark);
+        return i -> nodeId.equals(members.get(i).nodeAtMark);
     }
 
     /** Stops sending, then waits (at most 30 s) for every ack and (at most 10 s) for every acked message to be delivered. */
@@ -306,7 +259,7 @@ public final class Crowd implements AutoCloseable {
         List<Sending> copy = sent();
         say("stopped sending; %,d sends; waiting for their acks", copy.size());
         Pause.until(() -> copy.stream().allMatch(CompletableFuture::isDone), Duration.ofSeconds(30));
-        Pause.until(() -> missing() == 0, Duration.ofSeconds(10));
+        Pause.until(() -> integrity().lost() == 0, Duration.ofSeconds(10));
     }
 
     private List<Sending> sent() {
@@ -315,46 +268,9 @@ public final class Crowd implements AutoCloseable {
         }
     }
 
-    /** The checker: what happened to every message sent, judged from the acks and every member's deliveries. */
+    /** The checker's verdict on what happened to every message sent, from every send, ack and member's deliveries. */
     public Integrity integrity() {
-        List<Sending> copy = sent();
-        long unacked = copy.stream().filter(s -> !s.isDone() || s.isCompletedExceptionally()).count();
-        long duplicated = 0;
-        long reordered = 0;
-        long storedTwice = 0;
-        Map<String, Set<Long>> seqsOf = new HashMap<>();
-        for (Seen s : seen) {
-            synchronized (s) {
-                duplicated += s.duplicated;
-                reordered += s.reordered;
-                s.seqsByClientMsgId.forEach((id, set) -> seqsOf.computeIfAbsent(id, k -> new HashSet<>()).addAll(set));
-            }
-        }
-        for (Set<Long> set : seqsOf.values()) {
-            if (set.size() > 1) {
-                storedTwice++;
-            }
-        }
-        duplicated += clients.stream().mapToLong(ResilientClient::duplicatesDropped).sum();
-        return new Integrity(copy.size(), acked.size(), unacked, missing(), duplicated, storedTwice, reordered);
-    }
-
-    /** (member, acked message of its room) pairs not delivered; every member is in its room throughout. */
-    private long missing() {
-        long missing = 0;
-        Map<Integer, List<Long>> ackedByRoom = new HashMap<>();
-        acked.forEach((id, seq) -> ackedByRoom.computeIfAbsent(roomOf.get(id), k -> new ArrayList<>()).add(seq));
-        for (Seen s : seen) {
-            List<Long> want = ackedByRoom.getOrDefault(s.room, List.of());
-            synchronized (s) {
-                for (Long seq : want) {
-                    if (!s.seqs.contains(seq)) {
-                        missing++;
-                    }
-                }
-            }
-        }
-        return missing;
+        return Integrity.of(checker.verdict());
     }
 
     /** Reconnect figures in milliseconds, as the JSON has them. */

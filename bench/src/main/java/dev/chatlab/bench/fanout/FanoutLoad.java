@@ -16,6 +16,8 @@ import dev.chatlab.bench.SwarmStep;
 import dev.chatlab.bench.ThreadCpu;
 import dev.chatlab.testkit.haproxy.Balancing;
 import dev.chatlab.testkit.haproxy.HaproxyServer;
+import dev.chatlab.testkit.history.Checker;
+import dev.chatlab.testkit.history.Verdict;
 import dev.chatlab.testkit.redis.RedisServer;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +113,7 @@ public final class FanoutLoad implements AutoCloseable {
      * @param unsettled         deliveries the window's messages still owed when the load stopped waiting for them
      * @param unsettledAtLeast  how late those were by then, at least (microseconds)
      * @param duplicated        duplicate deliveries seen during the step (warm-up and settling included)
-     * @param reordered         deliveries out of seq order during the step
+     * @param reordered         deliveries of a seq after a later one during the step
      * @param serverCpuMicros   CPU used in the window by each server process, by name
      * @param generatorCpuMicros CPU this JVM used in the window (the senders and every member)
      */
@@ -187,16 +190,20 @@ public final class FanoutLoad implements AutoCloseable {
     }
 
     /**
-     * The whole run's deliveries, once settled.
+     * The whole run's deliveries, once settled: the checker's verdict, and the error frames.
      *
      * @param expected   deliveries owed: every message sent, once per member of its room
      * @param received   message frames received
      * @param lost       expected minus distinct seqs received, per member
      * @param duplicated a seq received again by the same member
-     * @param reordered  a seq not above the member's highest so far
+     * @param reordered  a seq received after a later one by the same member
      * @param errors     error frames
      */
     public record Integrity(long expected, long received, long lost, long duplicated, long reordered, long errors) {
+
+        static Integrity of(Verdict v, long errors) {
+            return new Integrity(v.expected(), v.delivered(), v.lost(), v.repeatedSeqs(), v.reordered(), errors);
+        }
 
         public void addTo(Map<String, Object> json) {
             json.put("expected", expected);
@@ -247,7 +254,7 @@ public final class FanoutLoad implements AutoCloseable {
     }
 
     /** Counters at one instant; a window is the difference of two. */
-    private record Mark(long nanos, Member.Counts counts, ProcStats.Sample[] samples) {
+    private record Mark(long nanos, Verdict counts, ProcStats.Sample[] samples) {
     }
 
     private final Shape shape;
@@ -255,6 +262,8 @@ public final class FanoutLoad implements AutoCloseable {
     private final List<Proc> procs = new ArrayList<>();
     private final Proc generator = new Proc(GENERATOR, new ProcStats(ProcessHandle.current().pid(), 0));
     private final List<Member> members = new ArrayList<>();
+    /** Judges every member's deliveries as they arrive, against the sends counted per room. */
+    private final Checker checker = new Checker();
     /** The nodes' process ids, for their threads' CPU and their flight recordings. */
     private final List<Long> nodePids = new ArrayList<>();
     /** Where the nodes' CPU went in the last step's window, by thread group. */
@@ -268,7 +277,6 @@ public final class FanoutLoad implements AutoCloseable {
     private final Map<Integer, Histogram> latencyByTag = new ConcurrentHashMap<>();
     private int steps;
     /** Written by the generator thread only, which is also the one that reads it. */
-    private long expected;
     private long sends;
 
     private FanoutLoad(Shape shape) {
@@ -347,8 +355,10 @@ public final class FanoutLoad implements AutoCloseable {
 
     private void connect() {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String[] senders = new String[shape.senders()];
+        Arrays.setAll(senders, i -> "sender-" + i);
         for (int i = 0; i < shape.clients(); i++) {
-            Member member = new Member(i, "room-" + (i % shape.rooms()), this::record);
+            Member member = new Member(i, "room-" + (i % shape.rooms()), this::record, checker, senders);
             members.add(member);
             // With affinity the room goes in the URL, which is what HAProxy hashes.
             URI uri = shape.affinity() ? URI.create(uris.get(0) + "?roomId=" + member.roomId) : uris.get(i % uris.size());
@@ -395,12 +405,12 @@ public final class FanoutLoad implements AutoCloseable {
         int tag = ++steps;
         Histogram latency = Latency.concurrentHistogram();
         latencyByTag.put(tag, latency);
-        Member.Counts before = counts();
+        Verdict before = checker.verdict();
         Sent sent = send(rate, warmup, window, tag);
         long sentEnd = System.nanoTime();
         settle(settleAtMost);
         latencyByTag.remove(tag);
-        Member.Counts after = counts();
+        Verdict after = checker.verdict();
         Histogram copy = latency.copy();
         long unsettled = Math.max(0, sent.expectedInWindow - copy.getTotalCount());
         long unsettledAtLeast = (System.nanoTime() - sentEnd) / 1_000;
@@ -412,8 +422,8 @@ public final class FanoutLoad implements AutoCloseable {
         long generatorCpu = generator.stats().cpuMicros(sent.from.samples()[procs.size()], sent.to.samples()[procs.size()]);
         generatorGc = gcPauses.between(sent.from.nanos(), sent.to.nanos());
         return new Step(rate, seconds, sent.inWindow, sent.expectedInWindow,
-                sent.to.counts().received() - sent.from.counts().received(), copy, unsettled, unsettledAtLeast,
-                after.duplicated() - before.duplicated(), after.reordered() - before.reordered(), cpu, generatorCpu);
+                sent.to.counts().delivered() - sent.from.counts().delivered(), copy, unsettled, unsettledAtLeast,
+                after.repeatedSeqs() - before.repeatedSeqs(), after.reordered() - before.reordered(), cpu, generatorCpu);
     }
 
     private record Sent(Mark from, Mark to, long inWindow, long expectedInWindow) {
@@ -449,7 +459,7 @@ public final class FanoutLoad implements AutoCloseable {
             Member sender = members.get((int) (sends % shape.senders()));
             sender.send(due + "|" + sender.index + "|" + sends + "|" + (measured ? tag : 0));
             long owed = shape.members(sender.index % shape.rooms());
-            expected += owed;
+            checker.owe(sender.roomId);
             if (measured) {
                 inWindow++;
                 expectedInWindow += owed;
@@ -477,8 +487,9 @@ public final class FanoutLoad implements AutoCloseable {
         long last = -1;
         long lastProgress = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            long got = counts().received();
-            if (got >= expected) {
+            Verdict now = checker.verdict();
+            long got = now.delivered();
+            if (got >= now.expected()) {
                 return true;
             }
             if (got != last) {
@@ -489,7 +500,8 @@ public final class FanoutLoad implements AutoCloseable {
             last = got;
             Pause.of(Duration.ofMillis(100));
         }
-        return counts().received() >= expected;
+        Verdict end = checker.verdict();
+        return end.delivered() >= end.expected();
     }
 
     private List<ThreadCpu.Snapshot> nodeThreadSnapshots() {
@@ -563,21 +575,12 @@ public final class FanoutLoad implements AutoCloseable {
 
     /** Every delivery of the run so far: owed, received, lost, duplicated, reordered. */
     public Integrity integrity() {
-        Member.Counts c = counts();
-        return new Integrity(expected, c.received(), expected - c.distinct(), c.duplicated(), c.reordered(), c.errors());
+        return Integrity.of(checker.verdict(), members.stream().mapToLong(Member::errors).sum());
     }
 
     /** The server processes whose CPU is measured, in the order of {@link Step#serverCpuMicros()}. */
     public List<String> serverNames() {
         return procs.stream().map(Proc::name).toList();
-    }
-
-    private Member.Counts counts() {
-        Member.Counts sum = Member.NONE;
-        for (Member m : members) {
-            sum = sum.plus(m.counts());
-        }
-        return sum;
     }
 
     /**
@@ -586,7 +589,7 @@ public final class FanoutLoad implements AutoCloseable {
      */
     private Mark mark() {
         long nanos = System.nanoTime();
-        Member.Counts counts = counts();
+        Verdict counts = checker.verdict();
         ProcStats.Sample[] samples = new ProcStats.Sample[procs.size() + 1];
         for (int i = 0; i < procs.size(); i++) {
             samples[i] = procs.get(i).stats().cpuSample();

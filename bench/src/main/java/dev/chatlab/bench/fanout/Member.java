@@ -1,26 +1,17 @@
 package dev.chatlab.bench.fanout;
 
+import dev.chatlab.testkit.history.Checker;
+import dev.chatlab.testkit.history.Recorder;
 import java.net.http.WebSocket;
-import java.util.BitSet;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One room member on a JDK {@link WebSocket} (no thread of its own): joins, then counts every {@code message}
- * frame by seq (lost, duplicated, reordered) and hands the latency from the send time in its text to the load.
+ * One room member on a JDK {@link WebSocket} (no thread of its own): joins, then hands every {@code message} frame's
+ * seq to the testkit's recorder, counting only (the checker judges lost, duplicated, reordered without keeping a
+ * delivery), and the latency from the send time in its text to the load.
  */
 final class Member implements WebSocket.Listener {
-    /** What a member has counted so far. */
-    record Counts(long received, long distinct, long duplicated, long reordered, long errors) {
-        Counts plus(Counts o) {
-            return new Counts(received + o.received, distinct + o.distinct, duplicated + o.duplicated, reordered + o.reordered,
-                    errors + o.errors);
-        }
-    }
-
-    static final Counts NONE = new Counts(0, 0, 0, 0, 0);
 
     /** Where a delivered message's latency goes: {@code frame} holds the message's text from {@code textAt}. */
     interface Latencies {
@@ -31,22 +22,20 @@ final class Member implements WebSocket.Listener {
     final String roomId;
     final CompletableFuture<Void> joined = new CompletableFuture<>();
     private final Latencies latencies;
+    private final Recorder<Void> recorder;
+    /** Step 2 has no seq: each sender's sends are a history of their own, named here by sender. */
+    private final String[] senders;
     private final StringBuilder partial = new StringBuilder();
-    private final BitSet seen = new BitSet();
     private volatile WebSocket socket;
     private CompletableFuture<WebSocket> sending = CompletableFuture.completedFuture(null);
-    private long received;
-    private long duplicated;
-    private long reordered;
-    private long errors;
-    private long lastSeq;
-    /** Step 2 has no seq: the newest send number seen from each sender, whose sends must arrive in the order sent. */
-    private final Map<Long, Long> lastBySender = new HashMap<>();
 
-    Member(int index, String roomId, Latencies latencies) {
+    /** Member {@code index} of {@code roomId}, judged by {@code checker}; {@code senders} names each sender's history. */
+    Member(int index, String roomId, Latencies latencies, Checker checker, String[] senders) {
         this.index = index;
         this.roomId = roomId;
         this.latencies = latencies;
+        this.recorder = new Recorder<>("c" + index, roomId, checker, System::nanoTime, Recorder.Keep.COUNTS);
+        this.senders = senders;
     }
 
     void attach(WebSocket ws) {
@@ -87,47 +76,37 @@ final class Member implements WebSocket.Listener {
             long seq = longAfter(text, "\"seq\":");
             int m = text.indexOf("\"message\":\"", 20);
             long sentNanos = m < 0 ? -1 : parseLong(text, m + 11, '|');
-            received++;
             if (seq >= 0) {
-                count(seq, seq <= lastSeq);
-                lastSeq = Math.max(lastSeq, seq);
+                recorder.message(null, seq, null, null, null, 0);
             } else if (m >= 0) {
-                // No seq (step 2): the text's send number names the message; only one sender's sends have an order.
+                // No seq (step 2): only one sender's sends have an order. The text's send number counts the sends of
+                // every sender, who take turns, so divided by their number it counts this sender's: its seq.
                 int afterSent = text.indexOf('|', m + 11);
                 int afterSender = afterSent < 0 ? -1 : text.indexOf('|', afterSent + 1);
                 if (afterSender > 0) {
-                    long sender = parseLong(text, afterSent + 1, '|');
+                    int sender = (int) parseLong(text, afterSent + 1, '|');
                     long n = parseLong(text, afterSender + 1, '|');
-                    Long previous = lastBySender.put(sender, n);
-                    count(n, previous != null && n <= previous);
+                    recorder.message(null, n / senders.length + 1, senders[sender], null, null, 0);
                 }
             }
             if (sentNanos > 0) {
                 latencies.record(text, m + 11, Math.max(0, (now - sentNanos) / 1_000));
             }
         } else if (text.startsWith("{\"type\":\"joined\"")) {
+            // The room is new: the member is owed every message from seq 1 on.
+            recorder.connected(null);
             joined.complete(null);
         } else if (text.startsWith("{\"type\":\"error\"")) {
-            errors++;
+            recorder.error(null, text);
             if (!joined.isDone()) {
                 joined.completeExceptionally(new IllegalStateException(text));
             }
         }
     }
 
-    private void count(long id, boolean outOfOrder) {
-        if (seen.get((int) id)) {
-            duplicated++;
-        } else {
-            seen.set((int) id);
-        }
-        if (outOfOrder) {
-            reordered++;
-        }
-    }
-
-    synchronized Counts counts() {
-        return new Counts(received, seen.cardinality(), duplicated, reordered, errors);
+    /** Error frames so far. */
+    long errors() {
+        return recorder.errorCount();
     }
 
     @Override
