@@ -36,6 +36,8 @@ class AffinityIT {
             String victim = nodesOfRoom.get("room-0").iterator().next();
             List<String> victimRooms = rooms.stream().filter(r -> nodesOfRoom.get(r).contains(victim)).toList();
             List<Crowd.Member> bystanders = crowd.members.stream().filter(m -> !victim.equals(m.node())).toList();
+            // HAProxy must have checked every node before one dies, or it learns of the death later than the clients do.
+            await("every node in HAProxy's rotation").atMost(ofSeconds(30)).until(swarm::allNodesInRotation);
             swarm.node(victim).kill();
             await("the dead node's rooms have moved").atMost(ofSeconds(30)).until(() -> crowd.allConnected()
                     && crowd.members.stream().noneMatch(m -> victim.equals(m.node())));
