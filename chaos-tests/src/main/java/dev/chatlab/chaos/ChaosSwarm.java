@@ -5,16 +5,15 @@ import dev.chatlab.testkit.haproxy.HaproxyServer;
 import dev.chatlab.testkit.process.Ports;
 import dev.chatlab.testkit.redis.RedisServer;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
+import dev.chatlab.testkit.swarm.Swarm;
 import eu.rekawek.toxiproxy.Proxy;
 import eu.rekawek.toxiproxy.ToxiproxyClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,9 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -56,10 +52,8 @@ public final class ChaosSwarm implements AutoCloseable {
 
     private final ToxiproxyClient toxiproxy;
     private final Map<String, Proxy> proxies = new LinkedHashMap<>();
-    private final List<ChatNodeProcess> nodes = new ArrayList<>();
     private final List<String> nodeArgs;
-    private RedisServer redis;
-    private HaproxyServer haproxy;
+    private Swarm swarm;
 
     private ChaosSwarm(ToxiproxyClient toxiproxy, List<String> nodeArgs) {
         this.toxiproxy = toxiproxy;
@@ -114,50 +108,16 @@ public final class ChaosSwarm implements AutoCloseable {
     }
 
     private void launch(int count) {
-        redis = RedisServer.start();
-        String redisAddress = redis.host() + ":" + redis.port();
-        for (int i = 1; i <= count; i++) {
-            proxy(commandProxy(i), redisAddress);
-            proxy(subscriptionProxy(i), redisAddress);
-        }
-        Path jar = ChatNodeProcess.jarOf(nodeModule(step()));
-        ExecutorService starting = Executors.newFixedThreadPool(count);
-        try {
-            List<CompletableFuture<ChatNodeProcess>> futures = new ArrayList<>();
-            for (int i = 1; i <= count; i++) {
-                String id = "node-" + i;
-                List<String> args = new ArrayList<>(List.of("--redis-subscriber", redisUri(subscriptionProxy(i)).toString()));
-                args.addAll(nodeArgs);
-                URI commands = redisUri(commandProxy(i));
-                futures.add(CompletableFuture.supplyAsync(
-                        () -> ChatNodeProcess.start(jar, id, commands, ChatNodeProcess.TEST_JVM, args), starting));
-            }
-            RuntimeException failure = null;
-            for (CompletableFuture<ChatNodeProcess> future : futures) {
-                try {
-                    nodes.add(future.join());
-                } catch (RuntimeException e) {
-                    failure = failure == null ? e : failure;
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        } finally {
-            starting.shutdown();
-        }
-        haproxy = HaproxyServer.start(Balancing.LEAST_CONNECTIONS,
-                nodes.stream().map(n -> new InetSocketAddress(Ports.LOOPBACK, n.port())).toList());
-        String lbAddress = haproxy.host() + ":" + haproxy.port();
-        for (String entry : List.of(LB, LB_HALF, LB_SLOW)) {
-            proxy(entry, lbAddress);
-        }
+        swarm = Swarm.builder(ChatNodeProcess.jarOf(nodeModule(step()))).nodes(count)
+                .balancing(Balancing.LEAST_CONNECTIONS).nodeArgs(nodeArgs)
+                .links(this::proxy, LB, LB_HALF, LB_SLOW).start();
         awaitHealthy(READY_TIMEOUT);
         log.info("chaos swarm up: {} nodes {}, node options {}, clients enter at {} and {}", count,
-                nodes.stream().map(ChatNodeProcess::toString).toList(), nodeArgs, entry(LB), entry(LB_HALF));
+                swarm.nodes().stream().map(ChatNodeProcess::toString).toList(), nodeArgs, entry(LB), entry(LB_HALF));
     }
 
-    private void proxy(String name, String upstream) {
+    /** Creates the proxy {@code name} to {@code upstream} (replacing a stale one of that name); returns where it listens. */
+    private String proxy(String name, String upstream) {
         try {
             Proxy stale = toxiproxy.getProxyOrNull(name);
             if (stale != null) {
@@ -165,6 +125,7 @@ public final class ChaosSwarm implements AutoCloseable {
             }
             Proxy proxy = toxiproxy.createProxy(name, Ports.LOOPBACK + ":0", upstream);
             proxies.put(name, proxy);
+            return proxy.getListen();
         } catch (IOException e) {
             throw new UncheckedIOException("could not create the proxy " + name + " to " + upstream, e);
         }
@@ -178,8 +139,8 @@ public final class ChaosSwarm implements AutoCloseable {
     /** Every node is alive and ready, and HAProxy has every one of them up. */
     public boolean healthy() {
         try {
-            return nodes.stream().allMatch(n -> n.isAlive() && n.isReady())
-                    && haproxy.nodeStates().values().stream().allMatch(s -> s.equals("UP"));
+            return swarm.nodes().stream().allMatch(n -> n.isAlive() && n.isReady())
+                    && swarm.haproxy().nodeStates().values().stream().allMatch(s -> s.equals("UP"));
         } catch (RuntimeException e) {
             return false;
         }
@@ -204,8 +165,8 @@ public final class ChaosSwarm implements AutoCloseable {
                 return Optional.of("Toxiproxy does not answer for " + name + ": " + e.getMessage());
             }
         }
-        if (!redis.isRunning()) {
-            return Optional.of(redis + " is not running");
+        if (!redis().isRunning()) {
+            return Optional.of(redis() + " is not running");
         }
         if (!healthy()) {
             return Optional.of("not every node is alive, ready and in rotation: " + safeStates());
@@ -213,7 +174,7 @@ public final class ChaosSwarm implements AutoCloseable {
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
             List<String> busy = new ArrayList<>();
-            for (ChatNodeProcess node : nodes) {
+            for (ChatNodeProcess node : swarm.nodes()) {
                 int connections = connections(node);
                 if (connections != 0) {
                     busy.add(node.nodeId() + " has " + (connections < 0 ? "no answer for /health" : connections + " connections"));
@@ -231,7 +192,7 @@ public final class ChaosSwarm implements AutoCloseable {
 
     private String safeStates() {
         try {
-            return haproxy.nodeStates().toString();
+            return swarm.haproxy().nodeStates().toString();
         } catch (RuntimeException e) {
             return "HAProxy's stats do not answer: " + e.getMessage();
         }
@@ -264,28 +225,28 @@ public final class ChaosSwarm implements AutoCloseable {
     }
 
     public static String commandProxy(int node) {
-        return "redis-cmd-node-" + node;
+        return Swarm.commandLink(node);
     }
 
     public static String subscriptionProxy(int node) {
-        return "redis-sub-node-" + node;
+        return Swarm.subscriptionLink(node);
     }
 
     public RedisServer redis() {
-        return redis;
+        return swarm.redis();
     }
 
     public HaproxyServer haproxy() {
-        return haproxy;
+        return swarm.haproxy();
     }
 
     public List<ChatNodeProcess> nodes() {
-        return List.copyOf(nodes);
+        return swarm.nodes();
     }
 
     /** Node {@code oneBased} (node-1 is 1). */
     public ChatNodeProcess node(int oneBased) {
-        return nodes.get(oneBased - 1);
+        return swarm.node(oneBased);
     }
 
     /** The options every node was started with, beyond its ports and Redis. */
@@ -305,10 +266,6 @@ public final class ChaosSwarm implements AutoCloseable {
     /** {@code ws://…/} of a client-side proxy: where clients that come in that way connect. */
     public URI entry(String proxyName) {
         return URI.create("ws://" + proxy(proxyName).getListen() + "/");
-    }
-
-    private URI redisUri(String proxyName) {
-        return URI.create("redis://" + proxy(proxyName).getListen());
     }
 
     /** A counter or gauge of node {@code oneBased}'s {@code /metrics}, summed over its labels; 0 when absent. */
@@ -335,12 +292,8 @@ public final class ChaosSwarm implements AutoCloseable {
     /** Stops HAProxy, every node and Redis, and deletes the proxies. */
     @Override
     public void close() {
-        if (haproxy != null) {
-            haproxy.close();
-        }
-        nodes.parallelStream().forEach(ChatNodeProcess::close);
-        if (redis != null) {
-            redis.close();
+        if (swarm != null) {
+            swarm.close();
         }
         for (Map.Entry<String, Proxy> proxy : proxies.entrySet()) {
             try {
