@@ -98,7 +98,7 @@ public final class FailoverCommand implements Callable<Integer> {
 
     /** The swarm of {@code jar}'s nodes (Redis, 3 nodes, HAProxy by least connections), once HAProxy has every node in rotation. */
     public static Swarm startSwarm(Path jar, List<String> nodeArgs) {
-        Swarm swarm = Swarm.start(jar, 3, Balancing.LEAST_CONNECTIONS, nodeArgs);
+        Swarm swarm = Swarm.builder(jar).nodes(3).balancing(Balancing.LEAST_CONNECTIONS).nodeArgs(nodeArgs).start();
         if (!Pause.until(swarm::allNodesInRotation, Duration.ofSeconds(30))) {
             say("HAProxy has not every node in rotation after 30 s: %s", swarm.haproxy().nodeStates());
         }

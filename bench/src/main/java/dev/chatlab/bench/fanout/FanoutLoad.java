@@ -20,9 +20,9 @@ import dev.chatlab.testkit.history.Checker;
 import dev.chatlab.testkit.history.Verdict;
 import dev.chatlab.testkit.redis.RedisServer;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
+import dev.chatlab.testkit.swarm.Swarm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -313,10 +313,10 @@ public final class FanoutLoad implements AutoCloseable {
             uris.add(URI.create("ws://127.0.0.1:" + node.port() + "/"));
             return;
         }
-        RedisServer redis = RedisServer.start();
-        toStop.add(0, redis);
-        long redisPid = Report.pidOf(redis, "redis-server");
+        RedisServer redis;
         if (shape.target().equals("step4")) {
+            redis = RedisServer.start();
+            toStop.add(0, redis);
             for (int i = 1; i <= shape.nodes(); i++) {
                 ServerProcess node = ServerProcess.start(jar, shape.nodeJvm(), List.of("--node", "node-" + i, "--redis",
                         redis.uri().toString()), root.resolve("bench/target/fanout-step4-node-" + i + ".log"), Duration.ofSeconds(60));
@@ -329,27 +329,27 @@ public final class FanoutLoad implements AutoCloseable {
             if (!shape.nodeArgs().isEmpty()) {
                 say("node options lifting the limits this load would reach: %s", String.join(" ", shape.nodeArgs()));
             }
-            // A swarm node with its own flags (--admin-port and the rest), whether HAProxy is in front or not.
-            List<InetSocketAddress> addresses = new ArrayList<>();
-            for (int i = 1; i <= shape.nodes(); i++) {
-                ChatNodeProcess node = ChatNodeProcess.start(jar, "node-" + i, redis.uri(), shape.nodeJvm(), shape.nodeArgs());
-                toStop.add(0, node);
-                procs.add(new Proc("node-" + i, new ProcStats(node.pid(), node.port())));
+            // A swarm of nodes with their own flags (--admin-port and the rest), whether HAProxy is in front or not.
+            Swarm swarm = Swarm.builder(jar).nodes(shape.nodes()).jvmArgs(shape.nodeJvm()).nodeArgs(shape.nodeArgs())
+                    .balancing(!shape.viaHaproxy() ? null : shape.affinity() ? Balancing.ROOM_AFFINITY : Balancing.LEAST_CONNECTIONS)
+                    .start();
+            toStop.add(0, swarm);
+            redis = swarm.redis();
+            for (ChatNodeProcess node : swarm.nodes()) {
+                procs.add(new Proc(node.nodeId(), new ProcStats(node.pid(), node.port())));
                 nodePids.add(node.pid());
-                addresses.add(new InetSocketAddress("127.0.0.1", node.port()));
                 if (shape.direct()) {
                     uris.add(node.wsUri());
                 }
             }
             if (shape.viaHaproxy()) {
-                HaproxyServer haproxy = HaproxyServer.start(shape.affinity() ? Balancing.ROOM_AFFINITY : Balancing.LEAST_CONNECTIONS,
-                        addresses);
-                toStop.add(0, haproxy);
+                HaproxyServer haproxy = swarm.haproxy();
                 procs.add(new Proc("haproxy", new ProcStats(haproxy.pid(), haproxy.port())));
                 uris.add(haproxy.wsUri());
-                Pause.until(() -> haproxy.nodeStates().values().stream().allMatch(s -> s.startsWith("UP")), Duration.ofSeconds(30));
+                Pause.until(swarm::allNodesInRotation, Duration.ofSeconds(30));
             }
         }
+        long redisPid = Report.pidOf(redis, "redis-server");
         procs.add(new Proc("redis", new ProcStats(redisPid, redis.port())));
     }
 
