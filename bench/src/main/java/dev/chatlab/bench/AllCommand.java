@@ -37,6 +37,8 @@ public final class AllCommand implements Callable<Integer> {
 
     @Mixin
     Saving saving;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -51,7 +53,7 @@ public final class AllCommand implements Callable<Integer> {
             long from = System.nanoTime();
             int exit;
             try {
-                exit = new CommandLine(new Bench()).execute(args.toArray(String[]::new));
+                exit = new CommandLine(spec.root().userObject().getClass()).execute(args.toArray(String[]::new));
             } catch (RuntimeException e) {
                 say("bench %s failed: %s", name, e);
                 exit = 1;

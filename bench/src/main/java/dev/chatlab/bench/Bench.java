@@ -9,9 +9,6 @@ import dev.chatlab.bench.storage.StorageCommand;
 import dev.chatlab.bench.storm.StormCommand;
 import dev.chatlab.bench.summary.SummaryCommand;
 import dev.chatlab.bench.transports.TransportsCommand;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,23 +34,5 @@ public final class Bench implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));
-    }
-
-    /**
-     * The repository's root: found from where the bench's own classes live ({@code bench/target/...}),
-     * so that default paths work from any directory; the working directory otherwise.
-     */
-    public static Path repositoryRoot() {
-        try {
-            Path here = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            for (Path dir = here; dir != null; dir = dir.getParent()) {
-                if (Files.isRegularFile(dir.resolve("pom.xml")) && Files.isDirectory(dir.resolve("bench"))) {
-                    return dir;
-                }
-            }
-        } catch (URISyntaxException | RuntimeException e) {
-            // fall back below
-        }
-        return Path.of("").toAbsolutePath();
     }
 }

@@ -144,7 +144,7 @@ public final class Report {
     }
 
     public static Path resultsDir(Path option) {
-        return option != null ? option : Bench.repositoryRoot().resolve("bench/results");
+        return option != null ? option : Repository.root().resolve("bench/results");
     }
 
     public static void say(String format, Object... args) {

@@ -53,7 +53,7 @@ public final class SwarmStep {
             case 7 -> "step7-performance";
             default -> throw new IllegalStateException("no swarm step " + step);
         };
-        return Bench.repositoryRoot().resolve(module + "/target/" + module + ".jar");
+        return Repository.root().resolve(module + "/target/" + module + ".jar");
     }
 
     /** The choices of a usage error, as a sentence says them: "5, 6 or 7". */

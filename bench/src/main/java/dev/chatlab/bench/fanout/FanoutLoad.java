@@ -3,7 +3,6 @@ package dev.chatlab.bench.fanout;
 import static dev.chatlab.bench.Report.f;
 import static dev.chatlab.bench.Report.say;
 
-import dev.chatlab.bench.Bench;
 import dev.chatlab.bench.GcPauses;
 import dev.chatlab.bench.Heap;
 import dev.chatlab.bench.JfrProfile;
@@ -11,6 +10,7 @@ import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Pause;
 import dev.chatlab.bench.ProcStats;
 import dev.chatlab.bench.Report;
+import dev.chatlab.bench.Repository;
 import dev.chatlab.bench.ServerProcess;
 import dev.chatlab.bench.SwarmStep;
 import dev.chatlab.bench.ThreadCpu;
@@ -297,7 +297,7 @@ public final class FanoutLoad implements AutoCloseable {
     }
 
     private void startServers() {
-        Path root = Bench.repositoryRoot();
+        Path root = Repository.root();
         Path jar = shape.jar() != null ? shape.jar() : switch (shape.target()) {
             case "step2" -> root.resolve("step2-rooms/target/step2-rooms.jar");
             case "step4" -> root.resolve("step4-pubsub/target/step4-pubsub.jar");
@@ -540,7 +540,7 @@ public final class FanoutLoad implements AutoCloseable {
     public Profile profile(String page) {
         JfrProfile.Summary jfr = null;
         if (shape.nodeJvm().stream().anyMatch(a -> a.startsWith("-XX:StartFlightRecording"))) {
-            List<Path> files = dumpProfiles(Bench.repositoryRoot().resolve("bench/target/jfr/" + page));
+            List<Path> files = dumpProfiles(Repository.root().resolve("bench/target/jfr/" + page));
             say("flight recordings: %s", files);
             jfr = files.isEmpty() ? null : JfrProfile.summarize(files, JfrProfile.CHAT_NODE, 10);
         }

@@ -3,9 +3,9 @@ package dev.chatlab.bench.storage;
 import static dev.chatlab.bench.Report.f;
 import static dev.chatlab.bench.Report.say;
 
-import dev.chatlab.bench.Bench;
 import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Report;
+import dev.chatlab.bench.Repository;
 import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.Table;
 import dev.chatlab.chat.HistoryAppends;
@@ -39,7 +39,7 @@ public final class StorageCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Report report = new Report("storage", Report.commandOf(spec));
         report.announce("storage (step 3 History, SQLite)");
-        Path dir = Bench.repositoryRoot().resolve("bench/target/storage");
+        Path dir = Repository.root().resolve("bench/target/storage");
         Files.createDirectories(dir);
         Path file = dir.resolve("history-" + System.currentTimeMillis() + ".db");
         HistoryAppends.Result r = HistoryAppends.run(file, rooms, warmup, messages, chars);

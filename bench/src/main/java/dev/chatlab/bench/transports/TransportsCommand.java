@@ -1,12 +1,12 @@
 package dev.chatlab.bench.transports;
 
-import dev.chatlab.bench.Bench;
 import dev.chatlab.bench.DurationConverter;
 import dev.chatlab.bench.Heap;
 import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Machine;
 import dev.chatlab.bench.Pause;
 import dev.chatlab.bench.ProcStats;
+import dev.chatlab.bench.Repository;
 import dev.chatlab.bench.Results;
 import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.ServerProcess;
@@ -33,9 +33,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Step 0 measured: the same room served over short polling, long polling, server-sent events and
@@ -120,7 +120,7 @@ public final class TransportsCommand implements Callable<Integer> {
     public Integer call() {
         check();
         List<Transport> transports = transportKeys.stream().map(Transport::byKey).collect(Collectors.toList());
-        Path root = Bench.repositoryRoot();
+        Path root = Repository.root();
         Path jar = serverJar != null ? serverJar : root.resolve("step0-transports/target/step0-transports.jar");
         Path resultsDir = saving.dir();
         Machine machine = Machine.current();
