@@ -64,7 +64,7 @@ public final class AllCommand implements Callable<Integer> {
             }
         }
         if (!saving.noSave()) {
-            Report.writeSummary(saving.dir());
+            saving.rewriteSummary();
         }
         System.out.println();
         took.forEach(System.out::println);

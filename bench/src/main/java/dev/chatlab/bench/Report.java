@@ -86,17 +86,6 @@ public final class Report {
         text.append("Every run is also a line of `").append(scenario).append(".jsonl`.\n");
         Results.write(md, text.toString());
         say("appended to %s, wrote %s", jsonl, md);
-        writeSummary(resultsDir);
-    }
-
-    /** Rewrites the results page; a fault there must not cost the run its results, which are saved already. */
-    public static void writeSummary(Path resultsDir) {
-        try {
-            dev.chatlab.bench.summary.Summary.write(resultsDir);
-            say("rewrote %s", resultsDir.resolve("README.md"));
-        } catch (RuntimeException e) {
-            say("could not rewrite the summary in %s: %s", resultsDir, e);
-        }
     }
 
     /**

@@ -182,7 +182,7 @@ public final class TransportsCommand implements Callable<Integer> {
             Results.write(resultsDir.resolve("transports.md"), markdown(started, machine, loadBefore, loadTable.markdown(),
                     idle.isEmpty() ? "" : idleTable.markdown()));
             say("appended to %s, wrote %s", resultsDir.resolve("transports.jsonl"), resultsDir.resolve("transports.md"));
-            dev.chatlab.bench.Report.writeSummary(resultsDir);
+            saving.rewriteSummary();
         }
         return 0;
     }
