@@ -12,7 +12,7 @@ import picocli.CommandLine.TypeConversionException;
  */
 public final class SwarmStep {
     /** The steps whose node is a swarm node (HAProxy's checks, drain, the resilient client's protocol), oldest first. */
-    public static final List<Integer> STEPS = List.of(5, 6, 7);
+    public static final List<Integer> STEPS = Target.swarmSteps().stream().map(Target::number).toList();
     /** The newest: the last of {@link #STEPS}. */
     public static final int NEWEST = 7;
 
@@ -42,18 +42,7 @@ public final class SwarmStep {
 
     /** The node's jar, as {@code ./mvnw package} builds it. */
     public Path jar() {
-        return jarOf(step);
-    }
-
-    /** The jar of swarm step {@code step}'s node, as {@code ./mvnw package} builds it. */
-    public static Path jarOf(int step) {
-        String module = switch (step) {
-            case 5 -> "step5-loadbalancer";
-            case 6 -> "step6-hardening";
-            case 7 -> "step7-performance";
-            default -> throw new IllegalStateException("no swarm step " + step);
-        };
-        return Repository.root().resolve(module + "/target/" + module + ".jar");
+        return Target.of(step).jar();
     }
 
     /** The choices of a usage error, as a sentence says them: "5, 6 or 7". */

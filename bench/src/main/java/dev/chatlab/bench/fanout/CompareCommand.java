@@ -9,6 +9,7 @@ import dev.chatlab.bench.Machine;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.Table;
+import dev.chatlab.bench.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ import picocli.CommandLine.TypeConversionException;
                 + "instead (before, after, before, ...; ratios after / before), on the page compare-builds."})
 public final class CompareCommand implements Callable<Integer> {
     /** The steps compared, the older first: each round runs them in this order. */
-    static final List<String> TARGETS = List.of("step6", "step7");
+    static final List<Target> TARGETS = List.of(Target.STEP6, Target.STEP7);
 
     @Option(names = "--via", defaultValue = "direct", converter = ViaConverter.class,
             description = "direct (the clients connect to the nodes round-robin) or haproxy (through HAProxy, least "
@@ -78,7 +79,7 @@ public final class CompareCommand implements Callable<Integer> {
      * @param result      what fanout measured
      */
     record Run(int round, String side, double loadAverage, FanoutLoad.Result result) {
-        String target() {
+        Target target() {
             return result.shape().target();
         }
 
@@ -148,7 +149,7 @@ public final class CompareCommand implements Callable<Integer> {
         boolean direct = via.equals("direct");
         String defaultJvm = options.nodeJvmArgs();
         FanoutLoad.Shape before = builds()
-                ? options.shape("step7", direct, load.rate, spec, beforeJvmArgs != null ? beforeJvmArgs : defaultJvm).withJar(beforeJar)
+                ? options.shape(Target.STEP7, direct, load.rate, spec, beforeJvmArgs != null ? beforeJvmArgs : defaultJvm).withJar(beforeJar)
                 : options.shape(TARGETS.get(0), direct, load.rate, spec);
         FanoutLoad.Shape after = options.shape(TARGETS.get(1), direct, load.rate, spec, afterJvmArgs != null ? afterJvmArgs : defaultJvm)
                 .withJar(afterJar);

@@ -7,6 +7,7 @@ import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.Table;
+import dev.chatlab.bench.Target;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -30,7 +31,7 @@ public final class FanoutCommand implements java.util.concurrent.Callable<Intege
     @Option(names = {"--target", "--step"}, defaultValue = "step4", converter = ShapeOptions.TargetConverter.class,
             description = "step2 (one node, rooms in memory), step4 (3 nodes direct, round-robin), step5, step6 or step7 (HAProxy); "
                     + "--step takes the number alone (default: ${DEFAULT-VALUE})")
-    String target;
+    Target target;
     @Option(names = "--direct", description = "with --target step5, step6 or step7: no HAProxy; the clients connect to the nodes "
             + "round-robin, as on step 4")
     boolean direct;

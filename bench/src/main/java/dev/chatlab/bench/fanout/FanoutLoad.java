@@ -12,7 +12,7 @@ import dev.chatlab.bench.ProcStats;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Repository;
 import dev.chatlab.bench.ServerProcess;
-import dev.chatlab.bench.SwarmStep;
+import dev.chatlab.bench.Target;
 import dev.chatlab.bench.ThreadCpu;
 import dev.chatlab.testkit.haproxy.Balancing;
 import dev.chatlab.testkit.haproxy.HaproxyServer;
@@ -73,9 +73,9 @@ public final class FanoutLoad implements AutoCloseable {
      * @param jar      the nodes' jar, or null for the one the target's module builds (a saved build of the same step, to
      *                 compare two builds)
      */
-    public record Shape(String target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
+    public record Shape(Target target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
                         List<String> nodeJvm, List<String> nodeArgs, Path jar) {
-        public Shape(String target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
+        public Shape(Target target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
                      List<String> nodeJvm, List<String> nodeArgs) {
             this(target, affinity, direct, nodes, clients, rooms, senders, nodeJvm, nodeArgs, null);
         }
@@ -298,12 +298,8 @@ public final class FanoutLoad implements AutoCloseable {
 
     private void startServers() {
         Path root = Repository.root();
-        Path jar = shape.jar() != null ? shape.jar() : switch (shape.target()) {
-            case "step2" -> root.resolve("step2-rooms/target/step2-rooms.jar");
-            case "step4" -> root.resolve("step4-pubsub/target/step4-pubsub.jar");
-            default -> SwarmStep.jarOf(Integer.parseInt(shape.target().substring("step".length())));
-        };
-        if (shape.target().equals("step2")) {
+        Path jar = shape.jar() != null ? shape.jar() : shape.target().jar();
+        if (shape.target() == Target.STEP2) {
             // One node holding every room in memory: no Redis, no seq; the baseline the pub/sub hop is measured against.
             ServerProcess node = ServerProcess.start(jar, shape.nodeJvm(), List.of(), root.resolve("bench/target/fanout-step2.log"),
                     Duration.ofSeconds(60));
@@ -314,7 +310,7 @@ public final class FanoutLoad implements AutoCloseable {
             return;
         }
         RedisServer redis;
-        if (shape.target().equals("step4")) {
+        if (shape.target() == Target.STEP4) {
             redis = RedisServer.start();
             toStop.add(0, redis);
             for (int i = 1; i <= shape.nodes(); i++) {

@@ -1,5 +1,6 @@
 package dev.chatlab.bench.fanout;
 
+import dev.chatlab.bench.Target;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,9 +38,9 @@ final class NodeLimits {
      * @param senders  the members that send, in turn
      * @param peakRate the most messages per second the load sends, all senders together
      */
-    static List<String> lifting(String target, int clients, int senders, double peakRate) {
+    static List<String> lifting(Target target, int clients, int senders, double peakRate) {
         List<String> flags = new ArrayList<>();
-        if (Integer.parseInt(target.substring("step".length())) < 6) {
+        if (target.number() < 6) {
             return flags;
         }
         lift(flags, "--max-connections", clients, MAX_CONNECTIONS);

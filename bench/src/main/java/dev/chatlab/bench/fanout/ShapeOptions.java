@@ -1,10 +1,10 @@
 package dev.chatlab.bench.fanout;
 
 import dev.chatlab.bench.SwarmStep;
+import dev.chatlab.bench.Target;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -13,20 +13,17 @@ import picocli.CommandLine.TypeConversionException;
 /** The options of a {@link FanoutLoad.Shape} that {@code fanout}, {@code ramp} and {@code compare} share. */
 public final class ShapeOptions {
     /** The steps a swarm runs behind HAProxy: the swarm steps. */
-    static final List<String> HAPROXY_TARGETS = SwarmStep.STEPS.stream().map(n -> "step" + n).toList();
+    static final List<Target> HAPROXY_TARGETS = Target.swarmSteps();
     /** Every target, oldest first. */
-    static final List<String> TARGETS = Stream.concat(Stream.of("step2", "step4"), HAPROXY_TARGETS.stream()).toList();
+    static final List<Target> TARGETS = List.of(Target.values());
 
-    /** A target as {@code --target stepN} or {@code --step N} gives it (either spelling for either), as {@code stepN}. */
-    public static final class TargetConverter implements ITypeConverter<String> {
+    /** A target as {@code --target stepN} or {@code --step N} gives it (either spelling for either). */
+    public static final class TargetConverter implements ITypeConverter<Target> {
         @Override
-        public String convert(String value) {
+        public Target convert(String value) {
             String target = value.matches("\\d+") ? "step" + value : value;
-            if (!TARGETS.contains(target)) {
-                throw new TypeConversionException("'" + value + "' is not a target: " + SwarmStep.choices(TARGETS) + " (or "
-                        + String.join(", ", TARGETS.stream().map(t -> t.substring(4)).toList()) + ")");
-            }
-            return target;
+            return Target.named(target).orElseThrow(() -> new TypeConversionException("'" + value + "' is not a target: "
+                    + SwarmStep.choices(TARGETS) + " (or " + String.join(", ", TARGETS.stream().map(t -> String.valueOf(t.number())).toList()) + ")"));
         }
     }
 
@@ -57,12 +54,12 @@ public final class ShapeOptions {
      * (else through HAProxy, on the swarm steps), its nodes told to lift the limits that {@code peakRate} (messages per
      * second, all senders together, at the most) would reach; a usage error for {@code spec}'s command when they do not fit.
      */
-    public FanoutLoad.Shape shape(String target, boolean direct, double peakRate, CommandLine.Model.CommandSpec spec) {
+    public FanoutLoad.Shape shape(Target target, boolean direct, double peakRate, CommandLine.Model.CommandSpec spec) {
         return shape(target, direct, peakRate, spec, nodeJvmArgs);
     }
 
-    /** As {@link #shape(String, boolean, double, CommandLine.Model.CommandSpec)}, the nodes run with {@code jvmArgs} instead of --node-jvm-args. */
-    public FanoutLoad.Shape shape(String target, boolean direct, double peakRate, CommandLine.Model.CommandSpec spec, String jvmArgs) {
+    /** As {@link #shape(Target, boolean, double, CommandLine.Model.CommandSpec)}, the nodes run with {@code jvmArgs} instead of --node-jvm-args. */
+    public FanoutLoad.Shape shape(Target target, boolean direct, double peakRate, CommandLine.Model.CommandSpec spec, String jvmArgs) {
         if (direct && !HAPROXY_TARGETS.contains(target)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--direct goes with --target "
                     + SwarmStep.choices(HAPROXY_TARGETS) + " (step 4's nodes are always reached directly, and step 2 is one node)");
@@ -82,7 +79,7 @@ public final class ShapeOptions {
             jvm.add("-XX:StartFlightRecording=settings=profile");
         }
         // Step 2 is one node by design.
-        return new FanoutLoad.Shape(target, affinity, direct, target.equals("step2") ? 1 : nodeCount, clients, rooms, senders, jvm,
+        return new FanoutLoad.Shape(target, affinity, direct, target == Target.STEP2 ? 1 : nodeCount, clients, rooms, senders, jvm,
                 NodeLimits.lifting(target, clients, senders, peakRate));
     }
 

@@ -8,6 +8,7 @@ import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.Table;
+import dev.chatlab.bench.Target;
 import dev.chatlab.bench.fanout.FanoutLoad;
 import dev.chatlab.bench.fanout.ShapeOptions;
 import java.time.Duration;
@@ -36,7 +37,7 @@ public final class RampCommand implements Callable<Integer> {
     @Option(names = {"--target", "--step"}, defaultValue = "step7", converter = ShapeOptions.TargetConverter.class,
             description = "step7, step6 or step5 (HAProxy), step4 (direct, round-robin) or step2 (one node); --step takes the number "
                     + "alone (default: ${DEFAULT-VALUE})")
-    String target;
+    Target target;
     @Mixin
     ShapeOptions options;
     @Option(names = "--start-rate", defaultValue = "200", description = "messages per second of the first step (default: ${DEFAULT-VALUE})")

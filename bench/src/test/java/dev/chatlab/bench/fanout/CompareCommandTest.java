@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.chatlab.bench.Bench;
 import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Report;
+import dev.chatlab.bench.Target;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class CompareCommandTest {
         CompareCommand compare = parsed();
         List<FanoutLoad.Shape> plan = compare.plan();
 
-        assertThat(plan).extracting(FanoutLoad.Shape::target).containsExactly("step6", "step7", "step6", "step7");
+        assertThat(plan).extracting(FanoutLoad.Shape::target).containsExactly(Target.STEP6, Target.STEP7, Target.STEP6, Target.STEP7);
         assertThat(plan).allSatisfy(shape -> {
             assertThat(shape.direct()).isTrue();
             assertThat(shape.viaHaproxy()).isFalse();
@@ -70,7 +71,7 @@ class CompareCommandTest {
         List<FanoutLoad.Shape> plan = compare.plan();
 
         assertThat(compare.sides()).containsExactly("before", "after");
-        assertThat(plan).extracting(FanoutLoad.Shape::target).containsOnly("step7").hasSize(4);
+        assertThat(plan).extracting(FanoutLoad.Shape::target).containsOnly(Target.STEP7).hasSize(4);
         assertThat(plan).extracting(FanoutLoad.Shape::jar).containsExactly(saved, null, saved, null);
         assertThat(plan.get(0).nodeJvm()).containsExactly("-Xmx512m");
         assertThat(plan.get(1).nodeJvm()).containsExactly("-Xmx256m", "-XX:+UseSerialGC");
@@ -100,7 +101,7 @@ class CompareCommandTest {
      * A 10-second window of one run: a million deliveries, the nodes' CPU split over three of them and Redis's; 90 % of
      * the latencies at {@code p50Micros}, the rest at {@code p99Micros}.
      */
-    private static CompareCommand.Run run(int round, String target, long nodeMicros, long redisMicros, long p50Micros, long p99Micros) {
+    private static CompareCommand.Run run(int round, Target target, long nodeMicros, long redisMicros, long p50Micros, long p99Micros) {
         Histogram latency = Latency.histogram();
         latency.recordValueWithCount(p50Micros, 90);
         latency.recordValueWithCount(p99Micros, 10);
@@ -111,17 +112,17 @@ class CompareCommandTest {
         cpu.put("redis", redisMicros);
         FanoutLoad.Step step = new FanoutLoad.Step(3000, 10.0, 30_000, 600_000, 1_000_000, latency, 0, 0, 0, 0, cpu, 4_000_000);
         FanoutLoad.Shape shape = new FanoutLoad.Shape(target, false, true, 3, 200, 10, 20, List.of(), List.of());
-        return new CompareCommand.Run(round, target.substring("step".length()), 1.5, new FanoutLoad.Result(shape, step,
-                new FanoutLoad.Integrity(600_000, 600_000, round == 2 && target.equals("step6") ? 7 : 0, 0, 0, 0), null));
+        return new CompareCommand.Run(round, String.valueOf(target.number()), 1.5, new FanoutLoad.Result(shape, step,
+                new FanoutLoad.Integrity(600_000, 600_000, round == 2 && target == Target.STEP6 ? 7 : 0, 0, 0, 0), null));
     }
 
     private static final List<String> SIDES = List.of("6", "7");
 
     private static final List<CompareCommand.Run> RUNS = List.of(
-            run(1, "step6", 3_000_000, 500_000, 1_000, 2_000),
-            run(1, "step7", 1_500_000, 250_000, 500, 1_500),
-            run(2, "step6", 3_000_000, 500_000, 1_000, 2_000),
-            run(2, "step7", 1_800_000, 300_000, 800, 1_000));
+            run(1, Target.STEP6, 3_000_000, 500_000, 1_000, 2_000),
+            run(1, Target.STEP7, 1_500_000, 250_000, 500, 1_500),
+            run(2, Target.STEP6, 3_000_000, 500_000, 1_000, 2_000),
+            run(2, Target.STEP7, 1_800_000, 300_000, 800, 1_000));
 
     @Test
     void each_run_is_a_row_with_its_cpu_per_delivery_split_by_process() {
@@ -162,7 +163,7 @@ class CompareCommandTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> runs = (List<Map<String, Object>>) json.get("runs");
         assertThat(runs).hasSize(4);
-        assertThat(runs.get(1)).containsEntry("round", 1).containsEntry("target", "step7").containsEntry("lost", 0L)
+        assertThat(runs.get(1)).containsEntry("round", 1).containsEntry("target", Target.STEP7).containsEntry("lost", 0L)
                 .containsKeys("latencyMicros", "serverCpuMicrosPerDelivery", "cpuSeconds", "loadAverageBefore");
         assertThat(runs.get(1).get("serverCpuMicrosPerDeliveryByKind")).isEqualTo(Map.of("nodes", 1.5, "redis", 0.25));
         @SuppressWarnings("unchecked")
