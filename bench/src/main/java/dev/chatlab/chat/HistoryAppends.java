@@ -4,7 +4,15 @@ import dev.chatlab.bench.Latency;
 import java.nio.file.Path;
 import org.HdrHistogram.Histogram;
 
-/** Step 3's {@link History} measured in this JVM: one writer appending round-robin over rooms. */
+/**
+ * Step 3's {@link History} measured in this JVM: one writer appending round-robin over rooms.
+ *
+ * <p>It sits in step 3's package because {@code History}, {@code History.open} and {@code History.append} are
+ * package-private: step 3's only public way to an append is {@code ChatServer}, whose WebSocket round trip would add
+ * Javalin, the protocol and the broadcast to what storage measures. Steps 4 to 7, test-scoped in the bench's pom, have
+ * Redis-backed {@code History} classes of their own in this package; step 3's comes first on the bench's classpath and
+ * is the only one at run time.
+ */
 public final class HistoryAppends {
 
     /**
