@@ -124,13 +124,13 @@ class DocsReferencesTest {
 
     @Test
     void every_metric_the_docs_cite_is_one_the_step_5_node_registers() {
-        Set<String> meters = meterNames(ROOT.resolve("step7-performance/src/main/java"));
+        Set<String> meters = meterNames(ROOT.resolve("step8-presence/src/main/java"));
         assertThat(meters).as("the step 5 node's meters").contains("chat.connections");
         List<String> dead = new ArrayList<>();
         for (Path doc : docs()) {
             for (String metric : metrics(read(doc))) {
                 if (!meters.contains(meterOf(metric))) {
-                    dead.add(relative(doc) + ": `" + metric + "` (no meter \"" + meterOf(metric) + "\" in step7-performance)");
+                    dead.add(relative(doc) + ": `" + metric + "` (no meter \"" + meterOf(metric) + "\" in step8-presence)");
                 }
             }
         }
