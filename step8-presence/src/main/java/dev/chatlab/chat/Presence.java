@@ -417,14 +417,6 @@ final class Presence implements AutoCloseable {
         }
     }
 
-    /** Names this node holds an entry for in {@code roomId} (connected, or with a leave waiting). For tests. */
-    List<String> localNames(String roomId) {
-        synchronized (rooms.lockFor(roomId)) {
-            Map<String, Local> names = local.get(roomId);
-            return names == null ? List.of() : sorted(names.keySet());
-        }
-    }
-
     private static List<String> sorted(Collection<?> names) {
         List<String> list = new ArrayList<>(names.size());
         names.forEach(n -> list.add((String) n));

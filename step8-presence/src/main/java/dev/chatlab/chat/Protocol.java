@@ -322,11 +322,6 @@ final class Protocol {
         return frame("presence", payload);
     }
 
-    /** A {@code presence} {@code join} or {@code leave} event (the scripts in {@link Presence} write the same JSON). */
-    static String presenceEvent(String roomId, String event, String name) {
-        return frame("presence", JSON.createObjectNode().put("roomId", roomId).put("event", event).put("name", name));
-    }
-
     /** {@code typing}: {@code name} is typing in the room. */
     static String typing(String roomId, String name) {
         return object(json -> {

@@ -60,6 +60,20 @@ class PresenceTest {
     }
 
     @Test
+    void names_with_quotes_slashes_and_accents_come_back_exactly_as_they_were_given() {
+        String odd = "Zoë \"the\" /\\ 🙂";
+        try (Cluster cluster = Cluster.start(2, fast());
+             ChatClient bob = member("bob", cluster.node(2), "odd")) {
+            ChatClient zoe = member(odd, cluster.node(1), "odd");
+            await("bob sees her join").atMost(ofSeconds(5)).until(() -> joinEvents(bob, odd).size() == 1);
+            assertThat(members(zoe.lastJoined())).containsExactly("Zoë \"the\" /\\ 🙂", "bob");
+            assertThat(http(cluster.node(2), "odd")).containsExactly(odd, "bob");
+            zoe.close();
+            await("and her leave").atMost(LEAVE_DELAY.plus(MARGIN)).until(() -> leaveEvents(bob, odd).size() == 1);
+        }
+    }
+
+    @Test
     void two_tabs_of_one_name_count_once_and_the_name_leaves_only_when_the_last_goes() {
         try (Cluster cluster = Cluster.start(2, fast());
              ChatClient bob = member("bob", cluster.node(2), "tabs")) {
