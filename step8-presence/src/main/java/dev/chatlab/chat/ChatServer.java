@@ -176,8 +176,8 @@ public final class ChatServer implements AutoCloseable {
                 return null;
             }
             response.setExtensions(List.of());
-            return new Connection(connectionNumbers.incrementAndGet(), admission.clientAddress(), admission.identity(),
-                    new RateLimit(config.security(), System.nanoTime()), config.maxQueuedBytes(), config.maxFrameBytes(),
+            return new Connection(connectionNumbers.incrementAndGet(), config.nodeId(), admission.clientAddress(),
+                    admission.identity(), new RateLimit(config.security(), System.nanoTime()), config.maxQueuedBytes(), config.maxFrameBytes(),
                     events, ChatServer.this::slowConsumer, metrics);
         }
 

@@ -89,13 +89,17 @@ final class Connection implements FrameHandler {
     private long messageBytes;
     private Utf8StringBuilder text;
 
-    Connection(long number, String clientAddress, Tokens.Identity identity, RateLimit rateLimit, long maxQueuedBytes,
-               long maxMessageBytes, Events events, Consumer<Connection> onOverflow, Metrics metrics) {
+    /**
+     * {@code node}: this node's id, which makes an anonymous client's default name ({@code guest-17@node-1}) unique
+     * across the swarm, since a member of a room is a name.
+     */
+    Connection(long number, String node, String clientAddress, Tokens.Identity identity, RateLimit rateLimit,
+               long maxQueuedBytes, long maxMessageBytes, Events events, Consumer<Connection> onOverflow, Metrics metrics) {
         this.id = "c" + number;
         this.clientAddress = clientAddress;
         this.identity = identity;
         this.rateLimit = rateLimit;
-        this.name = identity != null ? identity.name() : "guest-" + number;
+        this.name = identity != null ? identity.name() : "guest-" + number + "@" + node;
         this.maxQueuedBytes = maxQueuedBytes;
         this.flushAt = Math.max(1, Math.min(FLUSH_AT, maxQueuedBytes / 4));
         this.maxMessageBytes = maxMessageBytes;

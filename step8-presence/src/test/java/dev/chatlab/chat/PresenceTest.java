@@ -60,6 +60,17 @@ class PresenceTest {
     }
 
     @Test
+    void anonymous_clients_on_different_nodes_are_different_members() {
+        try (Cluster cluster = Cluster.start(2, fast());
+             ChatClient first = ChatClient.connect("first", cluster.node(1).wsUri()).joinAndWait("guests");
+             ChatClient second = ChatClient.connect("second", cluster.node(2).wsUri()).joinAndWait("guests")) {
+            // Each node numbers its connections from 1: the default name says which node's guest it is.
+            assertThat(members(second.lastJoined())).containsExactly("guest-1@node-1", "guest-1@node-2");
+            assertThat(http(cluster.node(1), "guests")).containsExactly("guest-1@node-1", "guest-1@node-2");
+        }
+    }
+
+    @Test
     void names_with_quotes_slashes_and_accents_come_back_exactly_as_they_were_given() {
         String odd = "Zoë \"the\" /\\ 🙂";
         try (Cluster cluster = Cluster.start(2, fast());
