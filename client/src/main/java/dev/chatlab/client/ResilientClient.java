@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.java_websocket.framing.CloseFrame;
 import org.slf4j.Logger;
@@ -62,6 +61,8 @@ public final class ResilientClient implements AutoCloseable {
     private final AtomicLong sendNumbers = new AtomicLong();
     /** Times typing signals, in nanoseconds; only tests replace it. */
     private final LongSupplier clock;
+    private final Emitter emitter;
+    private final Stats stats = new Stats();
 
     // Confined to the loop thread.
     private final Resume resume;
@@ -73,7 +74,6 @@ public final class ResilientClient implements AutoCloseable {
     private int uriIndex = -1;
     private int attemptsSinceJoined;
     private boolean everJoined;
-    private long disconnectedAtNanos = -1;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private ScheduledFuture<?> reconnectTask;
     private ScheduledFuture<?> retryTask;
@@ -86,13 +86,6 @@ public final class ResilientClient implements AutoCloseable {
     private volatile long lastSeq;
     private volatile String currentEpoch;
     private volatile int unackedCount;
-    private volatile long reconnects;
-    private volatile long gapsDetected;
-    private volatile long duplicatesDropped;
-    private volatile long delivered;
-    private volatile Instant lastDisconnectAt;
-    private volatile Instant lastResumeAt;
-    private volatile Duration lastReconnectTime;
     private volatile SortedSet<String> members;
     private volatile Map<String, Long> typingSignals = Map.of();
 
@@ -101,6 +94,7 @@ public final class ResilientClient implements AutoCloseable {
         this.settings = settings;
         this.clientId = settings.clientId();
         this.clock = clock;
+        this.emitter = new Emitter(clientId, settings.listener());
         this.loop = new Loop(clientId);
         this.resume = new Resume(settings.roomId(), settings.since(), settings.epoch());
         this.outbox = new Outbox(settings.sendTimeout(), settings.backoff());
@@ -228,37 +222,37 @@ public final class ResilientClient implements AutoCloseable {
 
     /** How many times the client got back into its room after losing a connection it had joined on. */
     public long reconnects() {
-        return reconnects;
+        return stats.reconnects();
     }
 
     /** Seq jumps the server did not announce; each one made the client rejoin to fill it. */
     public long gapsDetected() {
-        return gapsDetected;
+        return stats.gapsDetected();
     }
 
     /** Messages dropped because their seq had been delivered already (normal after a resume). */
     public long duplicatesDropped() {
-        return duplicatesDropped;
+        return stats.duplicatesDropped();
     }
 
     /** Messages delivered to the listener. */
     public long delivered() {
-        return delivered;
+        return stats.delivered();
     }
 
     /** When the last connection the client had joined on was lost, or null. */
     public Instant lastDisconnectAt() {
-        return lastDisconnectAt;
+        return stats.lastDisconnectAt();
     }
 
     /** When the client last got back into its room after a lost connection, or null. */
     public Instant lastResumeAt() {
-        return lastResumeAt;
+        return stats.lastResumeAt();
     }
 
     /** From the last lost connection to the {@code joined} that resumed it, or null before the first resume. */
     public Duration lastReconnectTime() {
-        return lastReconnectTime;
+        return stats.lastReconnectTime();
     }
 
     @Override
@@ -273,7 +267,7 @@ public final class ResilientClient implements AutoCloseable {
         uriIndex = (uriIndex + 1) % settings.uris().size();
         URI uri = settings.uris().get(uriIndex);
         int attempt = attemptsSinceJoined++;
-        emit(l -> l.connecting(uri, attempt, delay));
+        emitter.emit(l -> l.connecting(uri, attempt, delay));
         reconnectTask = loop.after(delay, () -> connect(uri));
     }
 
@@ -354,8 +348,7 @@ public final class ResilientClient implements AutoCloseable {
         Loop.cancel(rejoinTask);
         rejoinTask = null;
         if (c.joined) {
-            lastDisconnectAt = Instant.now();
-            disconnectedAtNanos = System.nanoTime();
+            stats.lost();
             log.debug("{}: lost the connection to {} ({} {})", clientId, node, code, reason);
         } else {
             log.debug("{}: attempt to {} ended ({} {})", clientId, c.getURI(), code, reason);
@@ -363,7 +356,7 @@ public final class ResilientClient implements AutoCloseable {
         if (everJoined) {
             state = State.RECONNECTING;
         }
-        emit(l -> l.disconnected(code, reason, remote));
+        emitter.emit(l -> l.disconnected(code, reason, remote));
         if (state == State.CLOSED) {
             return;
         }
@@ -429,25 +422,21 @@ public final class ResilientClient implements AutoCloseable {
             attemptsSinceJoined = 0;
             String joinedNode = Protocol.text(payload, "node");
             node = joinedNode;
-            if (disconnectedAtNanos >= 0) {
-                Duration took = Duration.ofNanos(System.nanoTime() - disconnectedAtNanos);
-                disconnectedAtNanos = -1;
-                lastReconnectTime = took;
-                lastResumeAt = Instant.now();
-                reconnects++;
+            Duration took = stats.backInRoom();
+            if (took != null) {
                 log.debug("{}: back in {} on {} after {} ms, from seq {}", clientId, settings.roomId(), joinedNode,
                         took.toMillis(), resume.since());
             } else {
                 log.debug("{}: joined {} on {} at seq {}", clientId, settings.roomId(), joinedNode, joined.head());
             }
-            emit(l -> l.connected(joinedNode));
+            emitter.emit(l -> l.connected(joinedNode));
         }
         if (!joined.lossless()) {
             log.warn("{}: {} did not resume without loss (recovered {}, epoch {} -> {})", clientId, settings.roomId(),
                     joined.recovered(), joined.oldEpoch(), joined.newEpoch());
-            emit(l -> l.recovery(joined.recovered(), joined.oldEpoch(), joined.newEpoch()));
+            emitter.emit(l -> l.recovery(joined.recovered(), joined.oldEpoch(), joined.newEpoch()));
         }
-        view.ifPresent(changed -> emit(l -> l.members(changed)));
+        view.ifPresent(changed -> emitter.emit(l -> l.members(changed)));
         if (answer) {
             sendDue(c);
         }
@@ -463,22 +452,22 @@ public final class ResilientClient implements AutoCloseable {
         switch (decision.action()) {
             case DELIVER -> {
                 lastSeq = resume.lastSeq();
-                delivered++;
+                stats.messageDelivered();
                 presence.message(m.from());
                 typingSignals = presence.typingSignals();
-                emit(l -> l.message(m));
+                emitter.emit(l -> l.message(m));
             }
-            case DUPLICATE -> duplicatesDropped++;
+            case DUPLICATE -> stats.duplicateDropped();
             case OTHER_HISTORY -> {
                 log.warn("{}: seq {} of another history ({}, not {}); rejoining", clientId, m.seq(), m.epoch(),
                         resume.epoch());
                 resync(c);
             }
             case GAP -> {
-                gapsDetected++;
+                stats.gapDetected();
                 log.warn("{}: seq jumped from {} to {} in {}; rejoining to fill the gap", clientId, resume.since(), m.seq(),
                         settings.roomId());
-                emit(l -> l.gapDetected(decision.expected(), m.seq()));
+                emitter.emit(l -> l.gapDetected(decision.expected(), m.seq()));
                 resync(c);
             }
         }
@@ -496,14 +485,14 @@ public final class ResilientClient implements AutoCloseable {
     private void presence(JsonNode payload) {
         presence.presence(payload).ifPresentOrElse(changed -> {
             members = changed;
-            emit(l -> l.members(changed));
+            emitter.emit(l -> l.members(changed));
         }, () -> log.debug("{}: presence event that changes nothing here: {}", clientId, payload));
     }
 
     private void typing(JsonNode payload) {
         presence.typing(payload, clock.getAsLong()).ifPresent(name -> {
             typingSignals = presence.typingSignals();
-            emit(l -> l.typing(name));
+            emitter.emit(l -> l.typing(name));
         });
     }
 
@@ -527,7 +516,7 @@ public final class ResilientClient implements AutoCloseable {
             return;
         }
         log.debug("{}: server error {}: {}", clientId, code, message);
-        emit(l -> l.error(code, message));
+        emitter.emit(l -> l.error(code, message));
         if (c.awaitingJoined) {
             if ("invalid_room".equals(code) || "forbidden".equals(code)) {
                 // Asking again changes nothing: the room id is malformed, or this client may not enter it.
@@ -619,7 +608,7 @@ public final class ResilientClient implements AutoCloseable {
     /** Tells the listener how a send ended, then completes its {@link Sending}. */
     private void end(Outbox.Ending ending) {
         unackedCount = outbox.size();
-        emit(ending::report);
+        emitter.emit(ending::report);
         ending.complete();
     }
 
@@ -645,7 +634,7 @@ public final class ResilientClient implements AutoCloseable {
         outbox.close(reason).forEach(this::end);
         if (fatal) {
             log.warn("{}: giving up: {}", clientId, reason);
-            emit(l -> l.fatal(reason));
+            emitter.emit(l -> l.fatal(reason));
         } else {
             log.debug("{}: {}", clientId, reason);
         }
@@ -653,14 +642,6 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     // ---- plumbing ----
-
-    private void emit(Consumer<ClientListener> event) {
-        try {
-            event.accept(settings.listener());
-        } catch (RuntimeException e) {
-            log.warn("{}: listener failed", clientId, e);
-        }
-    }
 
     private static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "…";
