@@ -66,7 +66,7 @@ public final class ResilientClient implements AutoCloseable {
 
     // Confined to the loop thread.
     private final Resume resume;
-    private final Outbox outbox;
+    private final Sends sends;
     private final Presence presence;
     private final Backoff reconnectBackoff;
     private Connection connection;
@@ -76,16 +76,13 @@ public final class ResilientClient implements AutoCloseable {
     private boolean everJoined;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private ScheduledFuture<?> reconnectTask;
-    private ScheduledFuture<?> retryTask;
     private ScheduledFuture<?> rejoinTask;
-    private ScheduledFuture<?> sendTimeoutTask;
 
     // Published for the accessors.
     private volatile State state = State.NEW;
     private volatile String node;
     private volatile long lastSeq;
     private volatile String currentEpoch;
-    private volatile int unackedCount;
     private volatile SortedSet<String> members;
     private volatile Map<String, Long> typingSignals = Map.of();
 
@@ -97,7 +94,7 @@ public final class ResilientClient implements AutoCloseable {
         this.emitter = new Emitter(clientId, settings.listener());
         this.loop = new Loop(clientId);
         this.resume = new Resume(settings.roomId(), settings.since(), settings.epoch());
-        this.outbox = new Outbox(settings.sendTimeout(), settings.backoff());
+        this.sends = new Sends(settings, loop, emitter, () -> connection);
         this.presence = new Presence(settings.roomId());
         this.members = presence.members();
         this.reconnectBackoff = settings.backoff();
@@ -217,7 +214,7 @@ public final class ResilientClient implements AutoCloseable {
 
     /** Sends not yet acked, failed or given up on. */
     public int unacked() {
-        return unackedCount;
+        return sends.unacked();
     }
 
     /** How many times the client got back into its room after losing a connection it had joined on. */
@@ -258,7 +255,7 @@ public final class ResilientClient implements AutoCloseable {
     @Override
     public String toString() {
         return "ResilientClient[" + clientId + " in " + settings.roomId() + ", " + state + (node == null ? "" : " on " + node)
-                + ", last seq " + lastSeq + ", " + unackedCount + " unacked]";
+                + ", last seq " + lastSeq + ", " + sends.unacked() + " unacked]";
     }
 
     // ---- connecting ----
@@ -438,7 +435,7 @@ public final class ResilientClient implements AutoCloseable {
         }
         view.ifPresent(changed -> emitter.emit(l -> l.members(changed)));
         if (answer) {
-            sendDue(c);
+            sends.due(c);
         }
     }
 
@@ -497,14 +494,7 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     private void ack(JsonNode payload) {
-        String id = Protocol.text(payload, "clientMsgId");
-        long seq = payload.path("seq").asLong(-1);
-        outbox.ack(id, seq).ifPresent(acked -> {
-            if (acked.late()) {
-                log.debug("{}: late ack for {} (seq {}) after it was given up on", clientId, id, seq);
-            }
-            end(acked);
-        });
+        sends.ack(Protocol.text(payload, "clientMsgId"), payload.path("seq").asLong(-1));
     }
 
     private void error(Connection c, JsonNode payload) {
@@ -512,7 +502,9 @@ public final class ResilientClient implements AutoCloseable {
         String message = payload.path("message").asText("");
         String id = Protocol.text(payload, "clientMsgId");
         if (id != null) {
-            refused(c, id, code, message);
+            if (sends.refused(id, code, message)) {
+                resync(c);
+            }
             return;
         }
         log.debug("{}: server error {}: {}", clientId, code, message);
@@ -538,21 +530,6 @@ public final class ResilientClient implements AutoCloseable {
         }
     }
 
-    /** An {@code error} for one of the client's sends. */
-    private void refused(Connection c, String id, String code, String message) {
-        Outbox.Refused refused = outbox.error(id, code, message);
-        switch (refused.refusal()) {
-            case NOT_WAITING -> log.debug("{}: error {} for {}, which is no longer waiting", clientId, code, id);
-            case RETRY -> {
-                if (refused.retryIn() != null) {
-                    scheduleRetry(refused.retryIn());
-                }
-            }
-            case REJOIN -> resync(c);
-            case FAILED -> end(refused.failed());
-        }
-    }
-
     // ---- sending ----
 
     private void accept(Sending sending) {
@@ -560,56 +537,7 @@ public final class ResilientClient implements AutoCloseable {
             sending.completeExceptionally(new SendFailedException(sending.clientMsgId(), "closed", "the client is closed"));
             return;
         }
-        Connection c = connection;
-        transmit(c, outbox.add(sending, System.nanoTime(), inRoomOn(c)));
-        unackedCount = outbox.size();
-        watchSendTimeouts();
-    }
-
-    /** The number of the connection the client is in its room on, or {@link Outbox#NOWHERE}. */
-    private static long inRoomOn(Connection c) {
-        return c != null && c.inRoom() ? c.number : Outbox.NOWHERE;
-    }
-
-    /** Sends, in original order, every unacked message not yet sent on this connection. */
-    private void sendDue(Connection c) {
-        Loop.cancel(retryTask);
-        retryTask = null;
-        transmit(c, outbox.due(c.number));
-    }
-
-    private void scheduleRetry(Duration delay) {
-        retryTask = loop.after(delay, () -> {
-            retryTask = null;
-            Connection c = connection;
-            transmit(c, outbox.retry(inRoomOn(c)));
-        });
-    }
-
-    /** Keeps a timer on the deadline of the oldest send waiting, while there is one. */
-    private void watchSendTimeouts() {
-        if (sendTimeoutTask != null) {
-            return;
-        }
-        outbox.nextDeadline().ifPresent(deadline -> sendTimeoutTask = loop.after(
-                Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
-                    sendTimeoutTask = null;
-                    outbox.expire(System.nanoTime()).forEach(this::end);
-                    watchSendTimeouts();
-                }));
-    }
-
-    private static void transmit(Connection c, List<Sending> sends) {
-        for (Sending s : sends) {
-            c.transmit(Protocol.message(s.text(), s.clientMsgId()));
-        }
-    }
-
-    /** Tells the listener how a send ended, then completes its {@link Sending}. */
-    private void end(Outbox.Ending ending) {
-        unackedCount = outbox.size();
-        emitter.emit(ending::report);
-        ending.complete();
+        sends.add(sending);
     }
 
     // ---- stopping ----
@@ -621,9 +549,7 @@ public final class ResilientClient implements AutoCloseable {
         state = State.CLOSED;
         timers.forEach(Loop::cancel);
         Loop.cancel(reconnectTask);
-        Loop.cancel(retryTask);
         Loop.cancel(rejoinTask);
-        Loop.cancel(sendTimeoutTask);
         Connection c = connection;
         connection = null;
         if (c != null) {
@@ -631,7 +557,7 @@ public final class ResilientClient implements AutoCloseable {
             // A dead peer never answers the close frame; drop the socket after a grace period.
             loop.after(CLOSE_GRACE, () -> c.abort(reason));
         }
-        outbox.close(reason).forEach(this::end);
+        sends.close(reason);
         if (fatal) {
             log.warn("{}: giving up: {}", clientId, reason);
             emitter.emit(l -> l.fatal(reason));
