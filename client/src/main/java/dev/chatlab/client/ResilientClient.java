@@ -1,16 +1,12 @@
 package dev.chatlab.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.SortedSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -24,10 +20,12 @@ import org.slf4j.LoggerFactory;
  * {@code since}/{@code epoch}, delivers each seq once and in order, and resends unacked messages
  * with their {@code clientMsgId} until the server has stored them.
  *
- * <p>It runs the connections ({@code Connection}) and the timers ({@code Loop}); what the server's
- * frames mean is decided by parts that hold no socket, thread or clock: {@code Resume} for the
- * seq cursor and the epoch, {@code Outbox} for the sends waiting for their ack, {@code Presence} for the
- * room's members and who is typing.
+ * <p>It runs the connections ({@code Connection}) and the timers ({@code Loop}) and decides where it
+ * stands; the rest is done by parts it wires to them: {@code Frames} sends the joins and reads the
+ * server's frames, {@code Sends} puts the sends on the wire, retries them and times them out, and
+ * {@code Stats} counts. What a frame means is decided by parts that hold no socket, thread or clock:
+ * {@code Resume} for the seq cursor and the epoch, {@code Outbox} for the sends waiting for their ack,
+ * {@code Presence} for the room's members and who is typing.
  *
  * <p>All of its state lives on one thread of its own: Java-WebSocket's callbacks, timers and calls
  * from the application are handed to that thread, which also runs every {@link ClientListener}
@@ -59,16 +57,13 @@ public final class ResilientClient implements AutoCloseable {
     private final String clientId;
     private final Loop loop;
     private final AtomicLong sendNumbers = new AtomicLong();
-    /** Times typing signals, in nanoseconds; only tests replace it. */
-    private final LongSupplier clock;
     private final Emitter emitter;
     private final Stats stats = new Stats();
 
     // Confined to the loop thread.
-    private final Resume resume;
-    private final Sends sends;
-    private final Presence presence;
     private final Backoff reconnectBackoff;
+    private final Sends sends;
+    private final Frames frames;
     private Connection connection;
     private long connectionNumbers;
     private int uriIndex = -1;
@@ -76,30 +71,21 @@ public final class ResilientClient implements AutoCloseable {
     private boolean everJoined;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private ScheduledFuture<?> reconnectTask;
-    private ScheduledFuture<?> rejoinTask;
 
     // Published for the accessors.
     private volatile State state = State.NEW;
     private volatile String node;
-    private volatile long lastSeq;
-    private volatile String currentEpoch;
-    private volatile SortedSet<String> members;
-    private volatile Map<String, Long> typingSignals = Map.of();
 
     /** Built by {@link ClientBuilder#build()}. */
     ResilientClient(ClientSettings settings, LongSupplier clock) {
         this.settings = settings;
         this.clientId = settings.clientId();
-        this.clock = clock;
         this.emitter = new Emitter(clientId, settings.listener());
         this.loop = new Loop(clientId);
-        this.resume = new Resume(settings.roomId(), settings.since(), settings.epoch());
-        this.sends = new Sends(settings, loop, emitter, () -> connection);
-        this.presence = new Presence(settings.roomId());
-        this.members = presence.members();
         this.reconnectBackoff = settings.backoff();
-        this.lastSeq = resume.lastSeq();
-        this.currentEpoch = resume.epoch();
+        this.sends = new Sends(settings, loop, emitter, () -> connection);
+        this.frames = new Frames(settings, loop, emitter, stats, sends, reconnectBackoff, clock,
+                () -> connection, standing);
     }
 
     /** A builder for a client of {@code roomId} that connects to {@code uris} in turn (normally one: the load balancer's). */
@@ -139,6 +125,14 @@ public final class ResilientClient implements AutoCloseable {
             sending.completeExceptionally(new SendFailedException(id, "closed", "the client is closed"));
         }
         return sending;
+    }
+
+    private void accept(Sending sending) {
+        if (state == State.CLOSED) {
+            sending.completeExceptionally(new SendFailedException(sending.clientMsgId(), "closed", "the client is closed"));
+            return;
+        }
+        sends.add(sending);
     }
 
     /**
@@ -187,12 +181,12 @@ public final class ResilientClient implements AutoCloseable {
 
     /** The seq of the last message delivered (or the room's head at the first join); 0 before anything is known. */
     public long lastSeq() {
-        return lastSeq;
+        return frames.lastSeq();
     }
 
     /** The epoch of the room's history from the latest {@code joined}, or null before the first. */
     public String epoch() {
-        return currentEpoch;
+        return frames.epoch();
     }
 
     /**
@@ -201,7 +195,7 @@ public final class ResilientClient implements AutoCloseable {
      * {@code joined} of the next connection replaces it.
      */
     public Set<String> members() {
-        return members;
+        return frames.members();
     }
 
     /**
@@ -209,7 +203,7 @@ public final class ResilientClient implements AutoCloseable {
      * without those whose message arrived after it.
      */
     public Set<String> typingNow() {
-        return Presence.typingAt(typingSignals, clock.getAsLong());
+        return frames.typingNow();
     }
 
     /** Sends not yet acked, failed or given up on. */
@@ -255,7 +249,7 @@ public final class ResilientClient implements AutoCloseable {
     @Override
     public String toString() {
         return "ResilientClient[" + clientId + " in " + settings.roomId() + ", " + state + (node == null ? "" : " on " + node)
-                + ", last seq " + lastSeq + ", " + sends.unacked() + " unacked]";
+                + ", last seq " + frames.lastSeq() + ", " + sends.unacked() + " unacked]";
     }
 
     // ---- connecting ----
@@ -299,15 +293,16 @@ public final class ResilientClient implements AutoCloseable {
     };
 
     private void opened(Connection c) {
-        if (c != connection) {
-            return;
+        if (c == connection) {
+            c.opened = true;
+            frames.join(c);
         }
-        c.opened = true;
-        sendJoin(c);
     }
 
-    private void sendJoin(Connection c) {
-        c.join(Protocol.join(settings.roomId(), settings.name(), resume.since(), resume.epoch()));
+    private void received(Connection c, String text) {
+        if (c == connection) {
+            frames.received(c, text);
+        }
     }
 
     private void heartbeat() {
@@ -334,16 +329,14 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     private void closed(Connection c, int code, String reason, boolean remote) {
-        if (c != connection) {
-            return;
+        if (c == connection) {
+            lost(c, code, reason, remote);
         }
-        lost(c, code, reason, remote);
     }
 
     private void lost(Connection c, int code, String reason, boolean remote) {
         connection = null;
-        Loop.cancel(rejoinTask);
-        rejoinTask = null;
+        frames.cancelRejoin();
         if (c.joined) {
             stats.lost();
             log.debug("{}: lost the connection to {} ({} {})", clientId, node, code, reason);
@@ -367,178 +360,22 @@ public final class ResilientClient implements AutoCloseable {
         scheduleConnect(reconnectBackoff.after(how));
     }
 
-    // ---- what the server sends ----
-
-    private void received(Connection c, String text) {
-        if (c != connection) {
-            return;
-        }
-        JsonNode frame = Protocol.parse(text);
-        if (frame == null) {
-            log.warn("{}: ignoring a frame that is not a JSON object: {}", clientId, abbreviate(text));
-            return;
-        }
-        JsonNode payload = frame.path("payload");
-        switch (frame.path("type").asText("")) {
-            case "joined" -> joined(c, payload);
-            case "message" -> message(c, payload);
-            case "ack" -> ack(payload);
-            case "presence" -> presence(payload);
-            case "typing" -> typing(payload);
-            case "error" -> error(c, payload);
-            case "pong" -> {
-                // Its arrival is all the heartbeat needs.
-            }
-            default -> log.debug("{}: ignoring a frame of unknown type: {}", clientId, abbreviate(text));
-        }
-    }
-
-    private void joined(Connection c, JsonNode payload) {
-        Resume.Joined joined = resume.joined(payload).orElse(null);
-        if (joined == null) {
-            log.warn("{}: ignoring joined for another room: {}", clientId, payload);
-            return;
-        }
-        boolean answer = c.awaitingJoined;
-        c.awaitingJoined = false;
-        Loop.cancel(rejoinTask);
-        rejoinTask = null;
-        lastSeq = resume.lastSeq();
-        currentEpoch = resume.epoch();
-        Optional<SortedSet<String>> view = presence.joined(payload);
-        view.ifPresent(changed -> members = changed);
-        boolean resync = c.resyncing;
-        if (answer) {
-            c.resyncing = false;
-            c.joined = true;
-        }
-        if (answer && !resync) {
+    /** What the frames leave to the client: where it stands. */
+    private final Frames.Client standing = new Frames.Client() {
+        @Override
+        public void inRoom(String joinedNode) {
             state = State.CONNECTED;
             everJoined = true;
             reconnectBackoff.reset();
             attemptsSinceJoined = 0;
-            String joinedNode = Protocol.text(payload, "node");
             node = joinedNode;
-            Duration took = stats.backInRoom();
-            if (took != null) {
-                log.debug("{}: back in {} on {} after {} ms, from seq {}", clientId, settings.roomId(), joinedNode,
-                        took.toMillis(), resume.since());
-            } else {
-                log.debug("{}: joined {} on {} at seq {}", clientId, settings.roomId(), joinedNode, joined.head());
-            }
-            emitter.emit(l -> l.connected(joinedNode));
         }
-        if (!joined.lossless()) {
-            log.warn("{}: {} did not resume without loss (recovered {}, epoch {} -> {})", clientId, settings.roomId(),
-                    joined.recovered(), joined.oldEpoch(), joined.newEpoch());
-            emitter.emit(l -> l.recovery(joined.recovered(), joined.oldEpoch(), joined.newEpoch()));
-        }
-        view.ifPresent(changed -> emitter.emit(l -> l.members(changed)));
-        if (answer) {
-            sends.due(c);
-        }
-    }
 
-    private void message(Connection c, JsonNode payload) {
-        if (c.awaitingJoined) {
-            // Sent before the join now pending; the replay that follows its joined brings it again.
-            return;
+        @Override
+        public void giveUp(String reason) {
+            stop(reason, true);
         }
-        Resume.Decision decision = resume.message(payload);
-        ChatMessage m = decision.message();
-        switch (decision.action()) {
-            case DELIVER -> {
-                lastSeq = resume.lastSeq();
-                stats.messageDelivered();
-                presence.message(m.from());
-                typingSignals = presence.typingSignals();
-                emitter.emit(l -> l.message(m));
-            }
-            case DUPLICATE -> stats.duplicateDropped();
-            case OTHER_HISTORY -> {
-                log.warn("{}: seq {} of another history ({}, not {}); rejoining", clientId, m.seq(), m.epoch(),
-                        resume.epoch());
-                resync(c);
-            }
-            case GAP -> {
-                stats.gapDetected();
-                log.warn("{}: seq jumped from {} to {} in {}; rejoining to fill the gap", clientId, resume.since(), m.seq(),
-                        settings.roomId());
-                emitter.emit(l -> l.gapDetected(decision.expected(), m.seq()));
-                resync(c);
-            }
-        }
-    }
-
-    /** Joins again on the same connection, asking for everything after the cursor. */
-    private void resync(Connection c) {
-        if (c.awaitingJoined) {
-            return;
-        }
-        c.resyncing = true;
-        sendJoin(c);
-    }
-
-    private void presence(JsonNode payload) {
-        presence.presence(payload).ifPresentOrElse(changed -> {
-            members = changed;
-            emitter.emit(l -> l.members(changed));
-        }, () -> log.debug("{}: presence event that changes nothing here: {}", clientId, payload));
-    }
-
-    private void typing(JsonNode payload) {
-        presence.typing(payload, clock.getAsLong()).ifPresent(name -> {
-            typingSignals = presence.typingSignals();
-            emitter.emit(l -> l.typing(name));
-        });
-    }
-
-    private void ack(JsonNode payload) {
-        sends.ack(Protocol.text(payload, "clientMsgId"), payload.path("seq").asLong(-1));
-    }
-
-    private void error(Connection c, JsonNode payload) {
-        String code = payload.path("code").asText("");
-        String message = payload.path("message").asText("");
-        String id = Protocol.text(payload, "clientMsgId");
-        if (id != null) {
-            if (sends.refused(id, code, message)) {
-                resync(c);
-            }
-            return;
-        }
-        log.debug("{}: server error {}: {}", clientId, code, message);
-        emitter.emit(l -> l.error(code, message));
-        if (c.awaitingJoined) {
-            if ("invalid_room".equals(code) || "forbidden".equals(code)) {
-                // Asking again changes nothing: the room id is malformed, or this client may not enter it.
-                stop("the server refused room " + settings.roomId() + ": " + message, true);
-            } else if (rejoinTask == null) {
-                // The join itself failed (Redis unavailable, say): try it again on the same connection.
-                Duration delay = reconnectBackoff.next();
-                // The join was answered; the watchdog's wait for the next answer starts when the next join goes out.
-                c.joinSentNanos = System.nanoTime() + delay.toNanos();
-                rejoinTask = loop.after(delay, () -> {
-                    rejoinTask = null;
-                    if (c == connection && c.awaitingJoined) {
-                        sendJoin(c);
-                    }
-                });
-            }
-        } else if ("not_joined".equals(code)) {
-            resync(c);
-        }
-    }
-
-    // ---- sending ----
-
-    private void accept(Sending sending) {
-        if (state == State.CLOSED) {
-            sending.completeExceptionally(new SendFailedException(sending.clientMsgId(), "closed", "the client is closed"));
-            return;
-        }
-        sends.add(sending);
-    }
+    };
 
     // ---- stopping ----
 
@@ -549,7 +386,7 @@ public final class ResilientClient implements AutoCloseable {
         state = State.CLOSED;
         timers.forEach(Loop::cancel);
         Loop.cancel(reconnectTask);
-        Loop.cancel(rejoinTask);
+        frames.cancelRejoin();
         Connection c = connection;
         connection = null;
         if (c != null) {
@@ -565,11 +402,5 @@ public final class ResilientClient implements AutoCloseable {
             log.debug("{}: {}", clientId, reason);
         }
         loop.shutdown();
-    }
-
-    // ---- plumbing ----
-
-    private static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "…";
     }
 }
