@@ -2,48 +2,22 @@ package dev.chatlab.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 
 /** Step 1 in Chromium: its own page, and a page from another origin built the way the source notes build one. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class EchoPageIT {
-    static StepServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        server = StepServer.start("step1-echo");
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (server != null) {
-                server.close();
-            }
-        }
-    }
-
-    @AfterEach
-    void closeWindows() {
-        browser.closeWindows();
-    }
+    @RegisterExtension
+    static final PageFixture<StepServer> pages = PageFixture.step("step1-echo");
 
     @Test
     void the_step_1_page_echoes_what_you_type() {
-        Window page = browser.open(server.httpUri());
+        Window page = pages.browser().open(pages.server().httpUri());
         page.await("the page connects").untilAsserted(() -> assertThat(page.text(By.id("state"))).isEqualTo("connected"));
 
         page.type(By.id("inputbox"), "hello, server", Keys.ENTER);
@@ -55,10 +29,10 @@ class EchoPageIT {
 
     @Test
     void a_seed_style_page_from_another_origin_gets_the_echo() {
-        try (SeedSite site = SeedSite.serve("seed-echo.html", server.port())) {
-            SeedPage page = SeedPage.open(browser, site.page("")).awaitOpen();
-            assertThat(page.origin()).isNotEqualTo("http://127.0.0.1:" + server.port());
-            assertThat(page.socketUrl()).isEqualTo("ws://localhost:" + server.port() + "/");
+        try (SeedSite site = SeedSite.serve("seed-echo.html", pages.server().port())) {
+            SeedPage page = SeedPage.open(pages.browser(), site.page("")).awaitOpen();
+            assertThat(page.origin()).isNotEqualTo("http://127.0.0.1:" + pages.server().port());
+            assertThat(page.socketUrl()).isEqualTo("ws://localhost:" + pages.server().port() + "/");
 
             page.send("plain text, no JSON");
 

@@ -11,12 +11,10 @@ import dev.chatlab.testkit.HttpJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
@@ -26,36 +24,13 @@ class HistoryPageIT {
     @TempDir
     static Path dir;
 
-    static StepServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        server = StepServer.start("step3-history", dir.resolve("chat.db"));
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (server != null) {
-                server.close();
-            }
-        }
-    }
-
-    @AfterEach
-    void closeWindows() {
-        browser.closeWindows();
-    }
+    @RegisterExtension
+    static final PageFixture<StepServer> pages =
+            PageFixture.of(() -> StepServer.start("step3-history", dir.resolve("chat.db")), StepServer::httpUri);
 
     @Test
     void after_a_refresh_the_page_shows_the_earlier_conversation_in_order_then_new_messages_once() {
-        ChatPage ada = ChatPage.open(browser, "ada", server.page("roomId=lobby&name=ada")).awaitConnected();
+        ChatPage ada = pages.chat("ada", "roomId=lobby&name=ada").awaitConnected();
         ada.say("one").say("two").say("three");
         ada.awaitMessages("one", "two", "three");
 
@@ -65,7 +40,7 @@ class HistoryPageIT {
         assertThat(ada.messages()).isEqualTo(storedTexts("lobby"));
         assertThat(ada.lastSeq()).isEqualTo("3");
 
-        ChatPage bob = ChatPage.open(browser, "bob", server.page("roomId=lobby&name=bob")).awaitConnected();
+        ChatPage bob = pages.chat("bob", "roomId=lobby&name=bob").awaitConnected();
         bob.awaitMessages("one", "two", "three");
         bob.say("four, live");
 
@@ -80,12 +55,12 @@ class HistoryPageIT {
     void a_stored_message_that_looks_like_html_is_loaded_over_http_and_shows_as_those_characters() {
         String img = RoomsPageIT.IMG_PAYLOAD;
         String bold = RoomsPageIT.BOLD_PAYLOAD;
-        try (ChatClient mallory = ChatClient.connect("mallory", server.wsUri()).joinAndWait("forum")) {
+        try (ChatClient mallory = ChatClient.connect("mallory", pages.server().wsUri()).joinAndWait("forum")) {
             mallory.say(img).say(bold);
             await("both stored").atMost(ofSeconds(5)).until(() -> mallory.seqs().size() == 2);
         }
 
-        ChatPage ada = ChatPage.open(browser, "ada", server.page("roomId=forum&name=ada")).awaitConnected();
+        ChatPage ada = pages.chat("ada", "roomId=forum&name=ada").awaitConnected();
 
         ada.awaitMessages(img, bold);
         assertThat(ada.window().find(By.cssSelector("#serverMessages img, #serverMessages b")))
@@ -95,7 +70,7 @@ class HistoryPageIT {
     }
 
     private static List<String> storedTexts(String roomId) {
-        JsonNode page = HttpJson.get(server.httpUri(), "rooms/" + roomId + "/messages").body();
+        JsonNode page = HttpJson.get(pages.server().httpUri(), "rooms/" + roomId + "/messages").body();
         List<String> texts = new ArrayList<>();
         page.path("messages").forEach(message -> texts.add(message.path("message").asText()));
         return texts;

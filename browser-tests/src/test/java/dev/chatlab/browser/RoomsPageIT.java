@@ -4,12 +4,10 @@ import static java.time.Duration.ofMillis;
 import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 
 /** Step 2 in Chromium: rooms between browser windows, a seed-style page from another origin, text never run as HTML. */
@@ -18,38 +16,14 @@ class RoomsPageIT {
     static final String IMG_PAYLOAD = "<img src=x onerror=alert(1)>";
     static final String BOLD_PAYLOAD = "<b>bold</b>";
 
-    static StepServer server;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        server = StepServer.start("step2-rooms");
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (server != null) {
-                server.close();
-            }
-        }
-    }
-
-    @AfterEach
-    void closeWindows() {
-        browser.closeWindows();
-    }
+    @RegisterExtension
+    static final PageFixture<StepServer> pages = PageFixture.step("step2-rooms");
 
     @Test
     void two_windows_in_one_room_chat_with_each_other_and_a_third_window_in_another_room_sees_nothing() {
-        ChatPage ada = ChatPage.open(browser, "ada", server.page("roomId=lobby&name=ada")).awaitJoined("lobby");
-        ChatPage bob = ChatPage.open(browser, "bob", server.page("roomId=lobby&name=bob")).awaitJoined("lobby");
-        ChatPage carol = ChatPage.open(browser, "carol", server.page("roomId=garden&name=carol")).awaitJoined("garden");
+        ChatPage ada = pages.chat("ada", "roomId=lobby&name=ada").awaitJoined("lobby");
+        ChatPage bob = pages.chat("bob", "roomId=lobby&name=bob").awaitJoined("lobby");
+        ChatPage carol = pages.chat("carol", "roomId=garden&name=carol").awaitJoined("garden");
 
         ada.say("hi bob, are you there?");
         bob.awaitMessages("hi bob, are you there?");
@@ -74,11 +48,11 @@ class RoomsPageIT {
 
     @Test
     void a_seed_style_page_from_another_origin_chats_with_the_step_2_page() {
-        ChatPage ada = ChatPage.open(browser, "ada", server.page("roomId=kitchen&name=ada")).awaitJoined("kitchen");
-        try (SeedSite site = SeedSite.serve("seed-rooms.html", server.port())) {
-            SeedPage seed = SeedPage.open(browser, site.page("roomId=kitchen")).awaitOpen();
-            assertThat(seed.origin()).isNotEqualTo("http://127.0.0.1:" + server.port());
-            assertThat(seed.socketUrl()).isEqualTo("ws://localhost:" + server.port() + "/");
+        ChatPage ada = pages.chat("ada", "roomId=kitchen&name=ada").awaitJoined("kitchen");
+        try (SeedSite site = SeedSite.serve("seed-rooms.html", pages.server().port())) {
+            SeedPage seed = SeedPage.open(pages.browser(), site.page("roomId=kitchen")).awaitOpen();
+            assertThat(seed.origin()).isNotEqualTo("http://127.0.0.1:" + pages.server().port());
+            assertThat(seed.socketUrl()).isEqualTo("ws://localhost:" + pages.server().port() + "/");
 
             // The seed page sends its join on open, before anything it types, so this also proves it joined.
             seed.send("hello from the seed page");
@@ -92,8 +66,8 @@ class RoomsPageIT {
 
     @Test
     void a_message_that_looks_like_html_shows_as_those_characters_and_never_runs() {
-        ChatPage ada = ChatPage.open(browser, "ada", server.page("roomId=xss&name=ada")).awaitJoined("xss");
-        ChatPage mallory = ChatPage.open(browser, "mallory", server.page("roomId=xss&name=mallory")).awaitJoined("xss");
+        ChatPage ada = pages.chat("ada", "roomId=xss&name=ada").awaitJoined("xss");
+        ChatPage mallory = pages.chat("mallory", "roomId=xss&name=mallory").awaitJoined("xss");
 
         mallory.say(IMG_PAYLOAD).say(BOLD_PAYLOAD);
 

@@ -80,11 +80,6 @@ public final class StepServer implements AutoCloseable {
         return httpUri.getPort();
     }
 
-    /** The page at {@code /} with a query string, e.g. {@code page("roomId=lobby&name=ada")}. */
-    public URI page(String query) {
-        return httpUri.resolve("/?" + query);
-    }
-
     @Override
     public void close() {
         try {

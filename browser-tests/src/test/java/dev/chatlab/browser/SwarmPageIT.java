@@ -10,18 +10,15 @@ import dev.chatlab.testkit.HttpJson;
 import dev.chatlab.testkit.haproxy.Balancing;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
 import dev.chatlab.testkit.swarm.Swarm;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,40 +33,14 @@ class SwarmPageIT {
     /** How long a node waits after a name's last connection closed before it says the name left. */
     static final Duration LEAVE_DELAY = ofSeconds(1);
 
-    static Swarm swarm;
-    static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        swarm = Swarm.start(ChatNodeProcess.jarOf("step8-presence"), 3, Balancing.LEAST_CONNECTIONS,
-                List.of("--leave-delay", LEAVE_DELAY.toSeconds() + "s"));
-        await("every node in HAProxy's rotation").atMost(ofSeconds(30)).until(swarm::allNodesInRotation);
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (swarm != null) {
-                swarm.close();
-            }
-        }
-    }
-
-    @AfterEach
-    void closeWindows() {
-        browser.closeWindows();
-    }
+    @RegisterExtension
+    static final PageFixture<Swarm> pages = PageFixture.of(SwarmPageIT::startSwarm, Swarm::httpUri);
 
     @Test
     void killing_the_node_a_window_is_on_shows_reconnecting_then_resumed_on_another_node_and_no_message_is_missing_or_doubled() {
-        SwarmPage ada = SwarmPage.open(browser, "ada", page("roomId=failover&name=ada"));
+        SwarmPage ada = SwarmPage.open(pages.browser(), "ada", pages.page("roomId=failover&name=ada"));
         String adasNode = ada.awaitConnected();
-        SwarmPage bob = SwarmPage.open(browser, "bob", page("roomId=failover&name=bob"));
+        SwarmPage bob = SwarmPage.open(pages.browser(), "bob", pages.page("roomId=failover&name=bob"));
         String bobsNode = bob.awaitConnected();
         assertThat(bobsNode).as("leastconn sends bob to a node without ada").isNotEqualTo(adasNode);
         assertThat(ada.node()).isEqualTo(adasNode);
@@ -87,7 +58,7 @@ class SwarmPageIT {
         // page has no node to send it to; it must be held unacked, resent on resume and stored once.
         ada.sayWhenBadgeSays("reconnecting", said(sent, "ada, typed while her page reconnects"));
         long killedAt = ada.now();
-        swarm.node(adasNode).kill();
+        pages.server().node(adasNode).kill();
         for (int i = 1; i <= 3; i++) {
             bob.say(said(sent, "bob, while ada's node is down #" + i));
         }
@@ -136,9 +107,9 @@ class SwarmPageIT {
 
     @Test
     void each_page_lists_who_is_in_the_room_shows_who_is_typing_for_three_seconds_and_drops_a_page_that_closed() {
-        SwarmPage ada = SwarmPage.open(browser, "ada", page("roomId=presence&name=ada"));
+        SwarmPage ada = SwarmPage.open(pages.browser(), "ada", pages.page("roomId=presence&name=ada"));
         String adasNode = ada.awaitConnected();
-        SwarmPage bob = SwarmPage.open(browser, "bob", page("roomId=presence&name=bob"));
+        SwarmPage bob = SwarmPage.open(pages.browser(), "bob", pages.page("roomId=presence&name=bob"));
         assertThat(bob.awaitConnected()).as("leastconn sends bob to a node without ada").isNotEqualTo(adasNode);
         ada.awaitMembers("ada", "bob");
         bob.awaitMembers("ada", "bob");
@@ -172,7 +143,7 @@ class SwarmPageIT {
         assertThat(lines.get(2).at() - lines.get(1).at()).as("ms until the message ended it").isLessThan(2_500L);
 
         // A third page, on the third node: everyone's list grows, and two typing at once read as one line.
-        SwarmPage carol = SwarmPage.open(browser, "carol", page("roomId=presence&name=carol"));
+        SwarmPage carol = SwarmPage.open(pages.browser(), "carol", pages.page("roomId=presence&name=carol"));
         carol.awaitConnected();
         for (SwarmPage member : new SwarmPage[] {ada, bob, carol}) {
             member.awaitMembers("ada", "bob", "carol");
@@ -194,8 +165,17 @@ class SwarmPageIT {
         bob.awaitMembers("ada", "bob");
     }
 
-    private static URI page(String query) {
-        return swarm.httpUri().resolve("/?" + query);
+    private static Swarm startSwarm() {
+        Swarm swarm = Swarm.start(ChatNodeProcess.jarOf("step8-presence"), 3, Balancing.LEAST_CONNECTIONS,
+                List.of("--leave-delay", LEAVE_DELAY.toSeconds() + "s"));
+        try {
+            await("every node in HAProxy's rotation").atMost(ofSeconds(30)).until(swarm::allNodesInRotation);
+            return swarm;
+        } catch (RuntimeException e) {
+            // The fixture stops only a swarm it was given; this one never was.
+            swarm.close();
+            throw e;
+        }
     }
 
     private static String since(long killedAt, long at) {
@@ -217,7 +197,7 @@ class SwarmPageIT {
     }
 
     private static List<JsonNode> stored(String roomId) {
-        JsonNode page = HttpJson.get(swarm.httpUri(), "rooms/" + roomId + "/messages?limit=500").body();
+        JsonNode page = HttpJson.get(pages.server().httpUri(), "rooms/" + roomId + "/messages?limit=500").body();
         List<JsonNode> messages = new ArrayList<>();
         page.path("messages").forEach(messages::add);
         return messages;

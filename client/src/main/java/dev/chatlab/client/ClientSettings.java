@@ -7,7 +7,7 @@ import java.util.UUID;
 import java.util.random.RandomGenerator;
 
 /**
- * What a {@link ResilientClient.Builder} collected, checked: building a client with settings that
+ * What a {@link ClientBuilder} collected, checked: building a client with settings that
  * cannot work fails here, with the setting named. Null {@code clientId} and {@code deadAfter} become
  * their defaults (16 random hex digits, three heartbeat intervals); see the builder for the others.
  */

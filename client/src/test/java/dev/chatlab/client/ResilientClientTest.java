@@ -45,7 +45,7 @@ class ResilientClientTest {
     }
 
     private ResilientClient client(String name, Recorder recorder, String roomId,
-                                   Function<ResilientClient.Builder, ResilientClient.Builder> tune, URI... uris) {
+                                   Function<ClientBuilder, ClientBuilder> tune, URI... uris) {
         ResilientClient client = tune.apply(ResilientClient.builder(roomId, uris)
                         .name(name)
                         .listener(recorder)

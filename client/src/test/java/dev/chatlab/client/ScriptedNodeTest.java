@@ -60,7 +60,7 @@ class ScriptedNodeTest {
         });
     }
 
-    private ResilientClient client(Recorder recorder, Function<ResilientClient.Builder, ResilientClient.Builder> tune,
+    private ResilientClient client(Recorder recorder, Function<ClientBuilder, ClientBuilder> tune,
                                    URI... uris) {
         ResilientClient client = tune.apply(ResilientClient.builder(ROOM, uris)
                         .listener(recorder)

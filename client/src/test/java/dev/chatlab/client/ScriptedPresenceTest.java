@@ -47,7 +47,7 @@ class ScriptedPresenceTest {
     }
 
     private ResilientClient client(Recorder recorder, ScriptedNode node,
-                                   Function<ResilientClient.Builder, ResilientClient.Builder> tune) {
+                                   Function<ClientBuilder, ClientBuilder> tune) {
         ResilientClient client = tune.apply(ResilientClient.builder(ROOM, node.wsUri())
                         .name("ada")
                         .listener(recorder)
@@ -66,7 +66,7 @@ class ScriptedPresenceTest {
     }
 
     private ResilientClient joined(Recorder recorder, ScriptedNode node,
-                                   Function<ResilientClient.Builder, ResilientClient.Builder> tune) {
+                                   Function<ClientBuilder, ClientBuilder> tune) {
         ResilientClient client = client(recorder, node, tune);
         awaitConnections(client, recorder, 1);
         return client;
