@@ -1,12 +1,13 @@
 package dev.chatlab.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
-/** The one thing about the swarm that needs no processes: how extra node options are read. */
+/** What about the swarm needs no processes: which step's nodes it runs, how extra node options are read. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ChaosSwarmTest {
 
@@ -23,5 +24,28 @@ class ChaosSwarmTest {
     void proxies_are_named_after_the_node_and_the_connection() {
         assertThat(ChaosSwarm.commandProxy(2)).isEqualTo("redis-cmd-node-2");
         assertThat(ChaosSwarm.subscriptionProxy(2)).isEqualTo("redis-sub-node-2");
+    }
+
+    @Test
+    void the_newest_step_runs_unless_another_is_named() {
+        assertThat(ChaosSwarm.step(null)).isEqualTo(8);
+        assertThat(ChaosSwarm.step(" ")).isEqualTo(8);
+        assertThat(ChaosSwarm.step("8")).isEqualTo(8);
+        assertThat(ChaosSwarm.step("step8")).isEqualTo(8);
+        assertThat(ChaosSwarm.step("7")).isEqualTo(7);
+        assertThat(ChaosSwarm.step("step6")).isEqualTo(6);
+        assertThat(ChaosSwarm.step(" 5 ")).isEqualTo(5);
+        assertThatThrownBy(() -> ChaosSwarm.step("4")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("5, 6, 7 or 8");
+    }
+
+    @Test
+    void each_step_runs_from_its_own_module_and_only_step_8_keeps_presence() {
+        assertThat(ChaosSwarm.nodeModule(5)).isEqualTo("step5-loadbalancer");
+        assertThat(ChaosSwarm.nodeModule(6)).isEqualTo("step6-hardening");
+        assertThat(ChaosSwarm.nodeModule(7)).isEqualTo("step7-performance");
+        assertThat(ChaosSwarm.nodeModule(8)).isEqualTo("step8-presence");
+        assertThat(ChaosSwarm.hasPresence(7)).isFalse();
+        assertThat(ChaosSwarm.hasPresence(8)).isTrue();
     }
 }
