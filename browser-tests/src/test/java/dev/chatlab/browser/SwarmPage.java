@@ -7,22 +7,28 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 
 /**
- * The swarm's page (steps 5 and 6) in one window: the room, plus the badge and the panel of the page's resilient client
- * ("connected to node-N", "reconnecting in Ns", "resumed on node-N"; seq, node, reconnects, gaps, duplicates, unacked).
+ * The swarm's page (steps 5 to 8) in one window: the room, plus the badge and the panel of the page's resilient client
+ * ("connected to node-N", "reconnecting in Ns", "resumed on node-N"; seq, node, reconnects, gaps, duplicates, unacked),
+ * and step 8's members list and typing line.
  */
 public final class SwarmPage {
     private static final By STATE = By.id("state");
     private static final By SEQS = By.cssSelector("#serverMessages li.message .seq");
+    private static final By INPUT = By.id("inputbox");
+    private static final By MEMBERS = By.cssSelector("#members .member");
+    private static final By TYPING = By.id("typing");
     private static final String CONNECTED_TO = "connected to ";
-    // A badge text can last a few milliseconds, less than one poll: an observer in the page keeps every one it takes.
-    private static final String RECORD_BADGE = """
-            const badge = document.getElementById('state');
-            const seen = window.badgeSeen = [{text: badge.textContent, at: Date.now()}];
+    // A text can last a few milliseconds, less than one poll: an observer in the page keeps every one the element takes.
+    private static final String RECORD = """
+            const element = document.getElementById(arguments[0]);
+            window.seen = window.seen || {};
+            const seen = window.seen[arguments[0]] = [{text: element.textContent, at: Date.now()}];
             new MutationObserver(() => {
-              if (seen[seen.length - 1].text !== badge.textContent) seen.push({text: badge.textContent, at: Date.now()});
-            }).observe(badge, {childList: true, characterData: true, subtree: true});
+              if (seen[seen.length - 1].text !== element.textContent) seen.push({text: element.textContent, at: Date.now()});
+            }).observe(element, {childList: true, characterData: true, subtree: true});
             """;
 
     // Runs right after the badge changes, before the page runs anything else, so the form goes while it is in that state.
@@ -39,8 +45,8 @@ public final class SwarmPage {
             observer.observe(badge, {childList: true, characterData: true, subtree: true});
             """;
 
-    /** One text the badge took, and when, in milliseconds since the epoch by the browser's clock. */
-    public record BadgeText(String text, long at) {
+    /** One text an element (the badge, the typing line) took, and when, in milliseconds since the epoch by the browser's clock. */
+    public record Shown(String text, long at) {
     }
 
     /** A message submitted by {@link #sayWhenBadgeSays}: the badge then, when, and the unacked count just after. */
@@ -93,6 +99,35 @@ public final class SwarmPage {
         return this;
     }
 
+    /** Types {@code text} into the box without sending it, as someone still writing. */
+    public SwarmPage type(String text) {
+        window.type(INPUT, text);
+        return this;
+    }
+
+    /** Presses Enter in the box: what was typed goes to the room. */
+    public SwarmPage send() {
+        window.type(INPUT, Keys.ENTER);
+        return this;
+    }
+
+    /** The names in the members list ("In the room: …"), in the page's order. */
+    public List<String> members() {
+        return window.texts(MEMBERS);
+    }
+
+    /** Waits until the members list shows exactly these names, in this order. */
+    public SwarmPage awaitMembers(String... expected) {
+        window.await(name + "'s members list says " + List.of(expected)).atMost(ofSeconds(15))
+                .untilAsserted(() -> assertThat(members()).containsExactly(expected));
+        return this;
+    }
+
+    /** The typing line: "ada is typing…", "ada and bob are typing…", or empty. */
+    public String typingLine() {
+        return window.text(TYPING);
+    }
+
     /**
      * Types {@code text} into the box now and submits it at the moment the badge starts to say {@code prefix}, as
      * someone who keeps typing through a reconnect would; {@link #submitted()} tells when that happened.
@@ -134,19 +169,34 @@ public final class SwarmPage {
 
     /** From now on the page keeps every text its badge takes; {@link #badgeTexts()} reads them. */
     public SwarmPage recordBadge() {
-        window.script(RECORD_BADGE);
+        window.script(RECORD, "state");
         return this;
     }
 
     /** Every text the badge took since {@link #recordBadge()}, the one it had then first. */
-    public List<BadgeText> badgeTexts() {
-        List<Map<String, Object>> seen = window.script("return window.badgeSeen || [];");
+    public List<Shown> badgeTexts() {
+        return recorded("state");
+    }
+
+    /** From now on the page keeps every text its typing line takes; {@link #typingLines()} reads them. */
+    public SwarmPage recordTyping() {
+        window.script(RECORD, "typing");
+        return this;
+    }
+
+    /** Every text the typing line took since {@link #recordTyping()}, the one it had then first. */
+    public List<Shown> typingLines() {
+        return recorded("typing");
+    }
+
+    private List<Shown> recorded(String id) {
+        List<Map<String, Object>> seen = window.script("return (window.seen || {})[arguments[0]] || [];", id);
         return seen.stream()
-                .map(text -> new BadgeText((String) text.get("text"), ((Number) text.get("at")).longValue()))
+                .map(text -> new Shown((String) text.get("text"), ((Number) text.get("at")).longValue()))
                 .toList();
     }
 
-    /** The browser's clock in milliseconds since the epoch, as in {@link BadgeText#at()} and {@link Submitted#at()}. */
+    /** The browser's clock in milliseconds since the epoch, as in {@link Shown#at()} and {@link Submitted#at()}. */
     public long now() {
         return ((Number) window.script("return Date.now();")).longValue();
     }

@@ -11,6 +11,7 @@ import dev.chatlab.testkit.haproxy.Balancing;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
 import dev.chatlab.testkit.swarm.Swarm;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -24,17 +25,24 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The swarm page (step 7's nodes) in Chromium: three node JVMs behind HAProxy; the node under a window dies and the page resumes elsewhere. */
+/**
+ * The swarm page (step 8's nodes) in Chromium: three node JVMs behind HAProxy. The node under a window dies and the page
+ * resumes elsewhere; windows on different nodes see who is in the room and who is typing.
+ */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class SwarmPageIT {
     private static final Logger LOG = LoggerFactory.getLogger(SwarmPageIT.class);
+
+    /** How long a node waits after a name's last connection closed before it says the name left. */
+    static final Duration LEAVE_DELAY = ofSeconds(1);
 
     static Swarm swarm;
     static Browser browser;
 
     @BeforeAll
     static void start() {
-        swarm = Swarm.start(ChatNodeProcess.jarOf("step7-performance"), 3, Balancing.LEAST_CONNECTIONS, List.of());
+        swarm = Swarm.start(ChatNodeProcess.jarOf("step8-presence"), 3, Balancing.LEAST_CONNECTIONS,
+                List.of("--leave-delay", LEAVE_DELAY.toSeconds() + "s"));
         await("every node in HAProxy's rotation").atMost(ofSeconds(30)).until(swarm::allNodesInRotation);
         browser = Browser.start();
     }
@@ -87,7 +95,7 @@ class SwarmPageIT {
         ada.window().await("ada's page resumes on another node").atMost(ofSeconds(30))
                 .untilAsserted(() -> assertThat(ada.state()).startsWith("resumed on ")
                         .isNotEqualTo("resumed on " + adasNode));
-        List<SwarmPage.BadgeText> badge = ada.badgeTexts();
+        List<SwarmPage.Shown> badge = ada.badgeTexts();
         LOG.info("ada's badge after SIGKILL of {}: {}", adasNode, badge.stream()
                 .map(text -> since(killedAt, text.at()) + " '" + text.text() + "'").collect(Collectors.joining(", ")));
         int reconnecting = indexOf(badge, "reconnecting");
@@ -123,7 +131,67 @@ class SwarmPageIT {
         assertThat(bob.panel("reconnects")).as("bob's node never went away").isEqualTo("0");
         LOG.info("after the resume ada's panel says reconnects {}, gaps {}, duplicates {}, unacked {}",
                 ada.panel("reconnects"), ada.panel("gaps"), ada.panel("duplicates"), ada.panel("unacked"));
-        ada.window().screenshot("step7");
+        ada.window().screenshot("step8-resume");
+    }
+
+    @Test
+    void each_page_lists_who_is_in_the_room_shows_who_is_typing_for_three_seconds_and_drops_a_page_that_closed() {
+        SwarmPage ada = SwarmPage.open(browser, "ada", page("roomId=presence&name=ada"));
+        String adasNode = ada.awaitConnected();
+        SwarmPage bob = SwarmPage.open(browser, "bob", page("roomId=presence&name=bob"));
+        assertThat(bob.awaitConnected()).as("leastconn sends bob to a node without ada").isNotEqualTo(adasNode);
+        ada.awaitMembers("ada", "bob");
+        bob.awaitMembers("ada", "bob");
+        assertThat(ada.typingLine()).isEmpty();
+        assertThat(bob.typingLine()).isEmpty();
+
+        // Ada types and stops: Bob's page says so, then stops saying so by itself, 3 s after her signal.
+        bob.recordTyping();
+        ada.type("hello b");
+        bob.window().await("bob sees ada typing")
+                .untilAsserted(() -> assertThat(bob.typingLine()).isEqualTo("ada is typing…"));
+        bob.window().await("ada's typing ends by itself").atMost(ofSeconds(10))
+                .untilAsserted(() -> assertThat(bob.typingLine()).isEmpty());
+        List<SwarmPage.Shown> lines = bob.typingLines();
+        LOG.info("bob's typing line: {}", lines);
+        assertThat(lines).extracting(SwarmPage.Shown::text).containsExactly("", "ada is typing…", "");
+        long shownFor = lines.get(2).at() - lines.get(1).at();
+        assertThat(shownFor).as("ms 'ada is typing…' was shown").isBetween(2_900L, 5_000L);
+        assertThat(ada.typingLine()).as("ada's page does not show her own typing").isEmpty();
+
+        // She types on, then sends: her message ends her typing on Bob's page at once.
+        bob.recordTyping();
+        ada.type("ob");
+        bob.window().await("bob sees ada typing again")
+                .untilAsserted(() -> assertThat(bob.typingLine()).isEqualTo("ada is typing…"));
+        ada.send();
+        bob.awaitMessages("hello bob");
+        assertThat(bob.typingLine()).isEmpty();
+        lines = bob.typingLines();
+        assertThat(lines).extracting(SwarmPage.Shown::text).containsExactly("", "ada is typing…", "");
+        assertThat(lines.get(2).at() - lines.get(1).at()).as("ms until the message ended it").isLessThan(2_500L);
+
+        // A third page, on the third node: everyone's list grows, and two typing at once read as one line.
+        SwarmPage carol = SwarmPage.open(browser, "carol", page("roomId=presence&name=carol"));
+        carol.awaitConnected();
+        for (SwarmPage member : new SwarmPage[] {ada, bob, carol}) {
+            member.awaitMembers("ada", "bob", "carol");
+        }
+        carol.window().await("carol sees ada and bob typing").pollInterval(ofMillis(200))
+                .untilAsserted(() -> {
+                    // Whoever is writing keeps typing; each page signals at most once a second.
+                    ada.type("a");
+                    bob.type("b");
+                    assertThat(carol.typingLine()).isEqualTo("ada and bob are typing…");
+                });
+        carol.window().screenshot("step8-presence");
+
+        // Carol's page closes: the others' lists drop her once the leave delay has passed.
+        long closedAt = ada.now();
+        carol.window().close();
+        ada.awaitMembers("ada", "bob");
+        LOG.info("carol left ada's list {} ms after her page closed (leave delay {})", ada.now() - closedAt, LEAVE_DELAY);
+        bob.awaitMembers("ada", "bob");
     }
 
     private static URI page(String query) {
@@ -139,7 +207,7 @@ class SwarmPageIT {
         return text;
     }
 
-    private static int indexOf(List<SwarmPage.BadgeText> badge, String prefix) {
+    private static int indexOf(List<SwarmPage.Shown> badge, String prefix) {
         for (int i = 0; i < badge.size(); i++) {
             if (badge.get(i).text().startsWith(prefix)) {
                 return i;

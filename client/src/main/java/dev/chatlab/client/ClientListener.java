@@ -2,6 +2,7 @@ package dev.chatlab.client;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * What a {@link ResilientClient} tells its application. Every callback runs on the client's own
@@ -52,6 +53,21 @@ public interface ClientListener {
      * attempt that never connected (code -1). The client reconnects unless the code was 1008.
      */
     default void disconnected(int code, String reason, boolean remote) {
+    }
+
+    /**
+     * The room's members changed: {@code members} is the whole new view, sorted and immutable (the
+     * client's own name included). It comes from a {@code joined} that lists the members and from the
+     * server's {@code presence} events ({@code join}, {@code leave}, {@code sync}); only a change is reported.
+     */
+    default void members(Set<String> members) {
+    }
+
+    /**
+     * A typing signal arrived from {@code name}: that member is typing now. The signal counts for 3 s, or until
+     * a message from {@code name} arrives; {@link ResilientClient#typingNow()} keeps that account.
+     */
+    default void typing(String name) {
     }
 
     /** An {@code error} frame not tied to one of this client's sends. */

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,27 @@ final class Loop {
             return true;
         } catch (RejectedExecutionException e) {
             return false;
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop and returns what it returns: at once when called from the loop, else
+     * after waiting up to {@code timeout}; {@code otherwise} when the loop has stopped or did not answer in time.
+     */
+    <T> T call(Supplier<T> task, T otherwise, Duration timeout) {
+        if (Thread.currentThread() == thread) {
+            return task.get();
+        }
+        try {
+            return executor.submit(task::get).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException | TimeoutException e) {
+            return otherwise;
+        } catch (ExecutionException e) {
+            log.error("{}: unexpected failure", clientId, e.getCause());
+            return otherwise;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return otherwise;
         }
     }
 

@@ -13,6 +13,7 @@ final class Protocol {
     static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,40}");
     static final int MAX_NAME_CHARS = 32;
     static final String PING = "{\"type\":\"ping\"}";
+    static final String TYPING = "{\"type\":\"typing\",\"payload\":{}}";
 
     private Protocol() {
     }

@@ -6,10 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.java_websocket.framing.CloseFrame;
 import org.slf4j.Logger;
@@ -22,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * with their {@code clientMsgId} until the server has stored them.
  *
  * <p>It runs the connections ({@code Connection}) and the timers ({@code Loop}); what the server's
- * frames mean is decided by two parts that hold no socket, thread or clock: {@code Resume} for the
- * seq cursor and the epoch, {@code Outbox} for the sends waiting for their ack.
+ * frames mean is decided by parts that hold no socket, thread or clock: {@code Resume} for the
+ * seq cursor and the epoch, {@code Outbox} for the sends waiting for their ack, {@code Presence} for the
+ * room's members and who is typing.
  *
  * <p>All of its state lives on one thread of its own: Java-WebSocket's callbacks, timers and calls
  * from the application are handed to that thread, which also runs every {@link ClientListener}
@@ -34,6 +40,8 @@ public final class ResilientClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResilientClient.class);
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(1);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** How long {@link #typing()} waits for the client's thread before giving up on the signal. */
+    private static final Duration TYPING_WAIT = Duration.ofSeconds(1);
 
     /** Where the client stands. */
     public enum State {
@@ -53,10 +61,13 @@ public final class ResilientClient implements AutoCloseable {
     private final String clientId;
     private final Loop loop;
     private final AtomicLong sendNumbers = new AtomicLong();
+    /** Times typing signals, in nanoseconds; only tests replace it. */
+    private final LongSupplier clock;
 
     // Confined to the loop thread.
     private final Resume resume;
     private final Outbox outbox;
+    private final Presence presence;
     private final Backoff reconnectBackoff;
     private Connection connection;
     private long connectionNumbers;
@@ -83,13 +94,18 @@ public final class ResilientClient implements AutoCloseable {
     private volatile Instant lastDisconnectAt;
     private volatile Instant lastResumeAt;
     private volatile Duration lastReconnectTime;
+    private volatile SortedSet<String> members;
+    private volatile Map<String, Long> typingSignals = Map.of();
 
-    private ResilientClient(ClientSettings settings) {
+    private ResilientClient(ClientSettings settings, LongSupplier clock) {
         this.settings = settings;
         this.clientId = settings.clientId();
+        this.clock = clock;
         this.loop = new Loop(clientId);
         this.resume = new Resume(settings.roomId(), settings.since(), settings.epoch());
         this.outbox = new Outbox(settings.sendTimeout(), settings.backoff());
+        this.presence = new Presence(settings.roomId());
+        this.members = presence.members();
         this.reconnectBackoff = settings.backoff();
         this.lastSeq = resume.lastSeq();
         this.currentEpoch = resume.epoch();
@@ -135,6 +151,24 @@ public final class ResilientClient implements AutoCloseable {
     }
 
     /**
+     * Tells the room's other members that this client's user is typing, if the client is in its room now.
+     * Best effort: the signal is never queued or sent again, and false says it did not go out (not connected,
+     * not joined, closed). The server relays at most one signal per second of each connection and drops the
+     * rest, so calling it about once a second while the user types is enough; the others show the user as
+     * typing for 3 s after the last one.
+     */
+    public boolean typing() {
+        return loop.call(() -> {
+            Connection c = connection;
+            if (state == State.CLOSED || c == null || !c.inRoom()) {
+                return false;
+            }
+            c.transmit(Protocol.TYPING);
+            return true;
+        }, false, TYPING_WAIT);
+    }
+
+    /**
      * Stops for good: closes the connection and ends every send still waiting for its ack (failed if
      * it never went out, unknown otherwise). Calling it again does nothing.
      */
@@ -168,6 +202,23 @@ public final class ResilientClient implements AutoCloseable {
     /** The epoch of the room's history from the latest {@code joined}, or null before the first. */
     public String epoch() {
         return currentEpoch;
+    }
+
+    /**
+     * The room's members as this client last heard (its own name included), sorted and immutable; empty
+     * before the first {@code joined} that lists them. It is kept while the client reconnects, and the
+     * {@code joined} of the next connection replaces it.
+     */
+    public Set<String> members() {
+        return members;
+    }
+
+    /**
+     * The members typing now, sorted and immutable: the names whose last typing signal arrived under 3 s ago,
+     * without those whose message arrived after it.
+     */
+    public Set<String> typingNow() {
+        return Presence.typingAt(typingSignals, clock.getAsLong());
     }
 
     /** Sends not yet acked, failed or given up on. */
@@ -342,6 +393,8 @@ public final class ResilientClient implements AutoCloseable {
             case "joined" -> joined(c, payload);
             case "message" -> message(c, payload);
             case "ack" -> ack(payload);
+            case "presence" -> presence(payload);
+            case "typing" -> typing(payload);
             case "error" -> error(c, payload);
             case "pong" -> {
                 // Its arrival is all the heartbeat needs.
@@ -362,6 +415,8 @@ public final class ResilientClient implements AutoCloseable {
         rejoinTask = null;
         lastSeq = resume.lastSeq();
         currentEpoch = resume.epoch();
+        Optional<SortedSet<String>> view = presence.joined(payload);
+        view.ifPresent(changed -> members = changed);
         boolean resync = c.resyncing;
         if (answer) {
             c.resyncing = false;
@@ -392,6 +447,7 @@ public final class ResilientClient implements AutoCloseable {
                     joined.recovered(), joined.oldEpoch(), joined.newEpoch());
             emit(l -> l.recovery(joined.recovered(), joined.oldEpoch(), joined.newEpoch()));
         }
+        view.ifPresent(changed -> emit(l -> l.members(changed)));
         if (answer) {
             sendDue(c);
         }
@@ -408,6 +464,8 @@ public final class ResilientClient implements AutoCloseable {
             case DELIVER -> {
                 lastSeq = resume.lastSeq();
                 delivered++;
+                presence.message(m.from());
+                typingSignals = presence.typingSignals();
                 emit(l -> l.message(m));
             }
             case DUPLICATE -> duplicatesDropped++;
@@ -433,6 +491,20 @@ public final class ResilientClient implements AutoCloseable {
         }
         c.resyncing = true;
         sendJoin(c);
+    }
+
+    private void presence(JsonNode payload) {
+        presence.presence(payload).ifPresentOrElse(changed -> {
+            members = changed;
+            emit(l -> l.members(changed));
+        }, () -> log.debug("{}: presence event that changes nothing here: {}", clientId, payload));
+    }
+
+    private void typing(JsonNode payload) {
+        presence.typing(payload, clock.getAsLong()).ifPresent(name -> {
+            typingSignals = presence.typingSignals();
+            emit(l -> l.typing(name));
+        });
     }
 
     private void ack(JsonNode payload) {
@@ -612,6 +684,7 @@ public final class ResilientClient implements AutoCloseable {
         private Duration backoffCap = Duration.ofSeconds(10);
         private Duration soon = Duration.ofSeconds(1);
         private RandomGenerator random = RandomGenerator.getDefault();
+        private LongSupplier clock = System::nanoTime;
 
         private Builder(String roomId, List<URI> uris) {
             this.roomId = roomId;
@@ -686,10 +759,16 @@ public final class ResilientClient implements AutoCloseable {
             return this;
         }
 
+        /** The nanosecond clock typing signals are timed by ({@link System#nanoTime()}); for tests. */
+        Builder clock(LongSupplier nanoClock) {
+            this.clock = Objects.requireNonNull(nanoClock, "clock");
+            return this;
+        }
+
         /** Checks the settings (an {@link IllegalArgumentException} names the one that cannot work) and builds the client. */
         public ResilientClient build() {
             return new ResilientClient(new ClientSettings(uris, roomId, name, since, epoch, clientId, listener,
-                    heartbeatInterval, deadAfter, connectTimeout, sendTimeout, backoffBase, backoffCap, soon, random));
+                    heartbeatInterval, deadAfter, connectTimeout, sendTimeout, backoffBase, backoffCap, soon, random), clock);
         }
     }
 }

@@ -46,9 +46,38 @@ final class ScriptedNode implements AutoCloseable {
                     .put("recovered", recovered).put("node", "scripted"));
         }
 
+        /** A {@code joined} that lists the room's members, as a step 8 node answers a join. */
+        void joined(String roomId, long seq, String epoch, List<String> members) {
+            ObjectNode payload = JSON.createObjectNode().put("roomId", roomId).put("seq", seq).put("epoch", epoch)
+                    .put("recovered", true).put("node", "scripted");
+            members.forEach(payload.putArray("members")::add);
+            send("joined", payload);
+        }
+
         void message(String roomId, long seq, String epoch, String text) {
+            message(roomId, seq, epoch, "script", text);
+        }
+
+        void message(String roomId, long seq, String epoch, String from, String text) {
             send("message", JSON.createObjectNode().put("seq", seq).put("epoch", epoch).put("message", text)
-                    .put("roomId", roomId).put("sentAt", System.currentTimeMillis()).put("from", "script"));
+                    .put("roomId", roomId).put("sentAt", System.currentTimeMillis()).put("from", from));
+        }
+
+        /** A {@code presence} {@code join} or {@code leave} of {@code name}. */
+        void presence(String roomId, String event, String name) {
+            send("presence", JSON.createObjectNode().put("roomId", roomId).put("event", event).put("name", name));
+        }
+
+        /** A {@code presence} {@code sync}: the room's whole list. */
+        void sync(String roomId, List<String> members) {
+            ObjectNode payload = JSON.createObjectNode().put("roomId", roomId).put("event", "sync");
+            members.forEach(payload.putArray("members")::add);
+            send("presence", payload);
+        }
+
+        /** A {@code typing} signal of {@code name}. */
+        void typing(String roomId, String name) {
+            send("typing", JSON.createObjectNode().put("roomId", roomId).put("name", name));
         }
 
         void ack(String clientMsgId, long seq) {
