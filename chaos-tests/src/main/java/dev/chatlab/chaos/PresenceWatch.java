@@ -11,7 +11,6 @@ import dev.chatlab.testkit.history.PresenceHistory.Settled;
 import dev.chatlab.testkit.history.PresenceHistory.View;
 import dev.chatlab.testkit.history.Recorder.Joined;
 import dev.chatlab.testkit.swarm.ChatNodeProcess;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
@@ -89,19 +89,25 @@ public final class PresenceWatch implements AutoCloseable {
         return watch;
     }
 
+    /**
+     * Asks {@code node} for every room at once, each round; an answer's list stands from when it came, and a node that
+     * does not answer vouches for nothing from when it was asked (a frozen node's last answers do not linger).
+     */
     private void poll(ChatNodeProcess node) {
         while (!closed) {
             long round = System.nanoTime();
+            long asked = clock.now();
+            Map<String, CompletableFuture<Set<String>>> pending = new LinkedHashMap<>();
             for (String room : workload.rooms()) {
-                if (closed) {
-                    return;
-                }
-                Set<String> members = ask(node, room);
-                long at = clock.now();
-                answers.add(members == null ? View.unknown(source(node), room, at) : View.of(source(node), room, at, members));
+                pending.put(room, askAsync(node, room));
             }
+            pending.forEach((room, answer) -> {
+                Set<String> members = answer.join();
+                answers.add(members == null ? View.unknown(source(node), room, asked)
+                        : View.of(source(node), room, clock.now(), members));
+            });
             long left = POLL_EVERY.toNanos() - (System.nanoTime() - round);
-            if (left > 0) {
+            if (left > 0 && !closed) {
                 LockSupport.parkNanos(left);
             }
         }
@@ -113,26 +119,27 @@ public final class PresenceWatch implements AutoCloseable {
 
     /** The members {@code node} lists for {@code room}, or null when it does not answer 200 in time. */
     private Set<String> ask(ChatNodeProcess node, String room) {
+        return askAsync(node, room).join();
+    }
+
+    /** The members {@code node} lists for {@code room} once it answers; null when it does not answer 200 in time. */
+    private CompletableFuture<Set<String>> askAsync(ChatNodeProcess node, String room) {
         URI uri = node.httpUri().resolve("rooms/" + room + "/presence");
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return null;
-            }
-            JsonNode members = Frames.parse(response.body()).path("members");
-            if (!members.isArray()) {
-                return null;
-            }
-            Set<String> names = new TreeSet<>();
-            members.forEach(m -> names.add(m.asText()));
-            return names;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        return http.sendAsync(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).GET().build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .handle((response, failure) -> failure != null || response.statusCode() != 200 ? null : names(response.body()))
+                .exceptionally(failure -> null);
+    }
+
+    /** The names of a presence answer's {@code members}, or null when it has none. */
+    private static Set<String> names(String body) {
+        JsonNode members = Frames.parse(body).path("members");
+        if (!members.isArray()) {
             return null;
         }
+        Set<String> names = new TreeSet<>();
+        members.forEach(m -> names.add(m.asText()));
+        return names;
     }
 
     // ---- ghosts ----
@@ -154,11 +161,11 @@ public final class PresenceWatch implements AutoCloseable {
     }
 
     /**
-     * {@code ghost} became unreachable at {@code lostAt} and does not come back before {@code lookedForUntil} (a
-     * frozen node's sockets come back with it; {@link Long#MAX_VALUE}: never).
+     * {@code ghost} became unreachable at {@code lostAt} ({@code since} says what happened then) and does not come back
+     * before {@code lookedForUntil} (a frozen node's sockets come back with it; {@link Long#MAX_VALUE}: never).
      */
-    public void lost(PlainMember ghost, long lostAt, long lookedForUntil) {
-        ghosts.put(ghost, new Ghost(ghost.name(), ghost.room(), lostAt, lookedForUntil));
+    public void lost(PlainMember ghost, long lostAt, long lookedForUntil, String since) {
+        ghosts.put(ghost, new Ghost(ghost.name(), ghost.room(), lostAt, lookedForUntil, since));
     }
 
     /**

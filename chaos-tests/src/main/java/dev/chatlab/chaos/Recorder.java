@@ -40,7 +40,18 @@ public final class Recorder extends dev.chatlab.testkit.history.Recorder<ChatMes
         message(m, m.seq(), m.epoch(), m.clientMsgId(), m.text(), m.sentAt());
     }
 
+    @Override
+    public void connected(String node) {
+        super.connected(node);
+        // The client took the joined's list (or kept its own) before it said so; it reports only a change after.
+        ResilientClient c = client;
+        if (c != null) {
+            views.add(View.of(name(), room(), clock.now(), c.members()));
+        }
+    }
+
     /** The client's list of its room's members changed (a join answered, a presence event). */
+    @Override
     public void members(Set<String> members) {
         views.add(View.of(name(), room(), clock.now(), members));
     }

@@ -78,7 +78,7 @@ class ChaosReportTest {
         List<Settled> settled = List.of(new Settled("r", T0 + 9000, Set.of("alice", "carol"),
                 Map.of("GET node-1", Set.of("alice", "carol"))));
         PresenceHistory history = new PresenceHistory(T0, T0 + 10_000, views, attendances,
-                List.of(new Ghost("ghost", "r", T0 + 3500, Long.MAX_VALUE)), settled);
+                List.of(new Ghost("ghost", "r", T0 + 3500, Long.MAX_VALUE, "the kill")), settled);
         return PresenceChecker.check(history, PresenceChecker.Rules.of(Duration.ofSeconds(3), Duration.ofSeconds(2)));
     }
 

@@ -3,11 +3,13 @@ package dev.chatlab.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.chatlab.client.ResilientClient;
 import dev.chatlab.testkit.history.Checker;
 import dev.chatlab.testkit.history.PresenceHistory.Attendance;
 import dev.chatlab.testkit.history.PresenceHistory.Away;
 import dev.chatlab.testkit.history.PresenceHistory.Settled;
 import dev.chatlab.testkit.history.PresenceHistory.View;
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +53,17 @@ class PresenceWatchTest {
                 tuple("c01", "r", null),
                 tuple("c01", "r", Set.of("c01")));
         assertThat(r.views()).extracting(View::at).isSorted();
+    }
+
+    @Test
+    void at_each_join_a_recorder_takes_the_list_its_client_holds_then_each_change_it_reports() {
+        Recorder r = recorder();
+        // Never started: it holds no list yet, as before its first joined.
+        r.attach(ResilientClient.builder("r", URI.create("ws://127.0.0.1:9/")).name("c01").listener(r).build());
+        r.connected("node-1");
+        r.members(Set.of("c01"));
+        assertThat(r.views()).extracting(View::members).containsExactly(Set.of(), Set.of("c01"));
+        assertThat(r.shown()).containsExactly("c01");
     }
 
     @Test

@@ -42,7 +42,7 @@ class ProcessFaultsIT {
             long killed = run.clock().now();
             run.faults().during(run.faults().kill9(2), () -> {
                 // Their node died with them: they are unreachable from the kill on.
-                ghosts.forEach(g -> run.presence().lost(g, killed, NEVER));
+                ghosts.forEach(g -> run.presence().lost(g, killed, NEVER, "the kill"));
                 await("node-2's clients are back on other nodes, hearing live traffic").atMost(MOVED_WITHIN)
                         .until(() -> victims.stream().allMatch(m -> movedOff(m, "node-2") && m.receivingSince(killed)));
                 await("the other clients keep hearing live traffic").atMost(Duration.ofSeconds(5))
@@ -76,7 +76,7 @@ class ProcessFaultsIT {
                 }
                 // The ghosts' sockets stay open: node-2 has them back when it thaws, so they are only ghosts till then.
                 long thaw = run.clock().now();
-                ghosts.forEach(g -> run.presence().lost(g, frozen, thaw));
+                ghosts.forEach(g -> run.presence().lost(g, frozen, thaw, "the freeze"));
             });
         });
     }
@@ -97,7 +97,7 @@ class ProcessFaultsIT {
             for (PlainMember ghost : ghosts) {
                 long closing = run.clock().now();
                 ghost.close();
-                run.presence().lost(ghost, ghost.closedAt() >= 0 ? ghost.closedAt() : closing, NEVER);
+                run.presence().lost(ghost, ghost.closedAt() >= 0 ? ghost.closedAt() : closing, NEVER, "its close");
             }
             run.faults().during(run.faults().restartRedis(), () ->
                     await("every node subscribes again").atMost(Duration.ofSeconds(15)).until(() -> {
@@ -136,7 +136,9 @@ class ProcessFaultsIT {
 
     /**
      * SIGTERM node n: out of rotation, its clients told 1012 and back elsewhere, its ghosts told 1012 too (they never
-     * come back: each is a ghost from its close), the node gone; then started again.
+     * come back), the node gone; then started again. A drained ghost is held by its node for the leave delay after its
+     * close (a client would be back by then), or until the node exits if that comes first (a stopping node leaves its
+     * entries to expire, so that clients still reconnecting show no leave): it is a ghost from then on.
      */
     private static void drainAndRestart(Run run, int n) {
         String node = "node-" + n;
@@ -152,8 +154,12 @@ class ProcessFaultsIT {
                             && m.closes().stream().anyMatch(c -> c.code() == 1012 && c.remote() && c.at() >= drained)));
             await(node + " closes its plain members with 1012").atMost(MOVED_WITHIN)
                     .until(() -> ghosts.stream().allMatch(g -> g.closeCode() == 1012));
-            ghosts.forEach(g -> run.presence().lost(g, g.closedAt(), NEVER));
-            await(node + " exits once its clients are gone").atMost(Duration.ofSeconds(20)).until(() -> !process.isAlive());
+            await(node + " exits once its clients are gone").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> !process.isAlive());
+            long exited = run.clock().now();
+            long delay = PresenceWatch.LEAVE_DELAY.toMillis();
+            ghosts.forEach(g -> run.presence().lost(g, Math.min(g.closedAt() + delay, exited), NEVER,
+                    g.closedAt() + delay <= exited ? "the leave delay after its 1012" : node + "'s exit"));
         });
     }
 

@@ -128,7 +128,8 @@ public final class PresenceChecker {
                 }
             }
         }
-        return new GhostTime(ghost.name(), ghost.room(), ghost.lostAt(), lastListed - ghost.lostAt(), !stayed, lastBy);
+        return new GhostTime(ghost.name(), ghost.room(), ghost.since(), ghost.lostAt(), lastListed - ghost.lostAt(), !stayed,
+                lastBy);
     }
 
     // ---- leaves ----

@@ -87,13 +87,15 @@ public record PresenceHistory(long from, long until, List<View> views, List<Atte
     }
 
     /**
-     * A member of {@code room} that a fault made unreachable at {@code lostAt} and that never comes back while it is
-     * looked for, up to {@code lookedForUntil}: from then on, nobody should list it once the entries it left expired.
+     * A member of {@code room} that a fault made unreachable at {@code lostAt} ({@code since} says what happened then,
+     * e.g. "the kill") and that never comes back while it is looked for, up to {@code lookedForUntil}: from then on,
+     * nobody should list it once the entries it left expired.
      */
-    public record Ghost(String name, String room, long lostAt, long lookedForUntil) {
+    public record Ghost(String name, String room, long lostAt, long lookedForUntil, String since) {
         public Ghost {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(room, "room");
+            Objects.requireNonNull(since, "since");
         }
     }
 

@@ -25,11 +25,13 @@ public record PresenceVerdict(PresenceChecker.Rules rules, List<GhostTime> ghost
     }
 
     /**
-     * How long a ghost was still listed: from {@code lostAt} until {@code millis} later, when the last source that
-     * listed it stopped ({@code lastListedBy}, or null when nobody listed it after it was lost). {@code gone} is false
-     * when some source still listed it when the looking ended, {@code millis} then being a lower bound.
+     * How long a ghost was still listed: from {@code lostAt} ({@code since} says what happened then) until
+     * {@code millis} later, when the last source that listed it stopped ({@code lastListedBy}, or null when nobody
+     * listed it after it was lost). {@code gone} is false when some source still listed it when the looking ended,
+     * {@code millis} then being a lower bound.
      */
-    public record GhostTime(String name, String room, long lostAt, long millis, boolean gone, String lastListedBy) {
+    public record GhostTime(String name, String room, String since, long lostAt, long millis, boolean gone,
+                            String lastListedBy) {
         public boolean within(long goalMillis) {
             return gone && millis <= goalMillis;
         }
@@ -67,9 +69,9 @@ public record PresenceVerdict(PresenceChecker.Rules rules, List<GhostTime> ghost
             s.append(ghostsWithinGoal() ? "within" : "NOT within").append(" the goal, max ")
                     .append(someGhostStayed() ? "> " : "").append(maxGhostMillis()).append(" ms\n");
             for (GhostTime g : ghosts) {
-                s.append(String.format(Locale.ROOT, "    %s in %s: %s%d ms%s%n", g.name(), g.room(), g.gone() ? "" : "still listed after ",
-                        g.millis(), g.lastListedBy() == null ? ", nobody listed it after it was lost"
-                                : ", last listed by " + g.lastListedBy()));
+                s.append(String.format(Locale.ROOT, "    %s in %s, from %s: %s%d ms%s%n", g.name(), g.room(), g.since(),
+                        g.gone() ? "" : "still listed after ", g.millis(), g.lastListedBy() == null
+                                ? ", nobody listed it after it was lost" : ", last listed by " + g.lastListedBy()));
             }
         }
         line(s, "false leaves (goal 0)", falseLeaves);

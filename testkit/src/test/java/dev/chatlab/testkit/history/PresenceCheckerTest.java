@@ -89,23 +89,23 @@ class PresenceCheckerTest {
         everyoneThere();
         shows("alice", 2_000, "alice", "bob", "carol", "ghost");
         shows("GET node-1", 2_000, "alice", "bob", "carol", "ghost");
-        ghosts.add(new Ghost("ghost", "r", 10_000, END));
+        ghosts.add(new Ghost("ghost", "r", 10_000, END, "the kill"));
         // Nodes answer from Redis a little before the sweep's leave reaches the watchers.
         shows("GET node-1", 12_800, "alice", "bob", "carol");
         shows("alice", 13_200, "alice", "bob", "carol");
 
         PresenceVerdict verdict = verdict();
-        assertThat(verdict.ghosts()).containsExactly(new GhostTime("ghost", "r", 10_000, 3_200, true, "alice"));
+        assertThat(verdict.ghosts()).containsExactly(new GhostTime("ghost", "r", "the kill", 10_000, 3_200, true, "alice"));
         assertThat(verdict.ghostsWithinGoal()).isTrue();
         assertThat(verdict.meetsGoals()).as(verdict.describe()).isTrue();
-        assertThat(verdict.describe()).contains("ghost in r: 3200 ms, last listed by alice");
+        assertThat(verdict.describe()).contains("ghost in r, from the kill: 3200 ms, last listed by alice");
     }
 
     @Test
     void a_ghost_listed_longer_than_the_ttl_and_a_second_misses_the_goal() {
         everyoneThere();
         shows("bob", 2_000, "alice", "bob", "carol", "ghost");
-        ghosts.add(new Ghost("ghost", "r", 10_000, END));
+        ghosts.add(new Ghost("ghost", "r", 10_000, END, "the kill"));
         shows("bob", 14_001, "alice", "bob", "carol");
 
         PresenceVerdict verdict = verdict();
@@ -119,7 +119,7 @@ class PresenceCheckerTest {
     void a_ghost_still_listed_when_the_looking_ends_never_went() {
         everyoneThere();
         shows("bob", 2_000, "alice", "bob", "carol", "ghost");
-        ghosts.add(new Ghost("ghost", "r", 10_000, END));
+        ghosts.add(new Ghost("ghost", "r", 10_000, END, "the kill"));
 
         PresenceVerdict verdict = verdict();
         GhostTime ghost = verdict.ghosts().get(0);
@@ -127,7 +127,7 @@ class PresenceCheckerTest {
         assertThat(ghost.millis()).isEqualTo(END - 10_000);
         assertThat(verdict.someGhostStayed()).isTrue();
         assertThat(verdict.meetsGoals()).isFalse();
-        assertThat(verdict.describe()).contains("ghost in r: still listed after 50000 ms, last listed by bob");
+        assertThat(verdict.describe()).contains("ghost in r, from the kill: still listed after 50000 ms, last listed by bob");
     }
 
     @Test
@@ -135,7 +135,7 @@ class PresenceCheckerTest {
         everyoneThere();
         shows("alice", 2_000, "alice", "bob", "carol", "ghost");
         shows("bob", 2_000, "alice", "bob", "carol", "ghost");
-        ghosts.add(new Ghost("ghost", "r", 10_000, END));
+        ghosts.add(new Ghost("ghost", "r", 10_000, END, "the kill"));
         // bob was on the ghost's node: it loses its connection with it and comes back elsewhere without it.
         blind("bob", 10_050);
         shows("bob", 10_400, "alice", "bob", "carol");
@@ -143,7 +143,7 @@ class PresenceCheckerTest {
         attendances.set(1, new Attendance("bob", "r", 1_000, List.of(new Away(10_050, 10_400L))));
 
         PresenceVerdict verdict = verdict();
-        assertThat(verdict.ghosts()).containsExactly(new GhostTime("ghost", "r", 10_000, 2_500, true, "alice"));
+        assertThat(verdict.ghosts()).containsExactly(new GhostTime("ghost", "r", "the kill", 10_000, 2_500, true, "alice"));
     }
 
     @Test
@@ -151,20 +151,20 @@ class PresenceCheckerTest {
         everyoneThere();
         shows("alice", 2_000, "alice", "bob", "carol", "ghost");
         // Its node froze at 10 s and thawed at 30 s: from then on the ghost's socket is back, and rightly listed.
-        ghosts.add(new Ghost("ghost", "r", 10_000, 30_000));
+        ghosts.add(new Ghost("ghost", "r", 10_000, 30_000, "the freeze"));
         shows("alice", 12_600, "alice", "bob", "carol");
         shows("alice", 30_300, "alice", "bob", "carol", "ghost");
 
         PresenceVerdict verdict = verdict();
-        assertThat(verdict.ghosts()).containsExactly(new GhostTime("ghost", "r", 10_000, 2_600, true, "alice"));
+        assertThat(verdict.ghosts()).containsExactly(new GhostTime("ghost", "r", "the freeze", 10_000, 2_600, true, "alice"));
     }
 
     @Test
     void nobody_listing_a_ghost_after_it_was_lost_is_a_ghost_time_of_zero() {
         everyoneThere();
-        ghosts.add(new Ghost("ghost", "r", 10_000, END));
+        ghosts.add(new Ghost("ghost", "r", 10_000, END, "the kill"));
         PresenceVerdict verdict = verdict();
-        assertThat(verdict.ghosts()).containsExactly(new GhostTime("ghost", "r", 10_000, 0, true, null));
+        assertThat(verdict.ghosts()).containsExactly(new GhostTime("ghost", "r", "the kill", 10_000, 0, true, null));
         assertThat(verdict.describe()).contains("nobody listed it after it was lost");
     }
 
