@@ -66,9 +66,8 @@ public final class ChaosSwarm implements AutoCloseable {
      * and the client-side proxies; returns once HAProxy has every node in rotation.
      */
     public static ChaosSwarm start(ToxiproxyClient toxiproxy, int count, List<String> nodeArgs) {
-        List<String> args = new ArrayList<>(nodeArgs);
-        args.addAll(extraNodeArgs(System.getProperty(NODE_ARGS_PROPERTY)));
-        ChaosSwarm swarm = new ChaosSwarm(toxiproxy, List.copyOf(args));
+        List<String> args = withExtra(nodeArgs, extraNodeArgs(System.getProperty(NODE_ARGS_PROPERTY)));
+        ChaosSwarm swarm = new ChaosSwarm(toxiproxy, args);
         try {
             swarm.launch(count);
             return swarm;
@@ -112,6 +111,37 @@ public final class ChaosSwarm implements AutoCloseable {
             case 7 -> "step7-performance";
             default -> "step8-presence";
         };
+    }
+
+    /**
+     * {@code extra} after {@code base}, an option of {@code base} that {@code extra} names again left out with its
+     * value: the nodes take each option once, and the extra one wins.
+     */
+    static List<String> withExtra(List<String> base, List<String> extra) {
+        List<String> named = extra.stream().filter(ChaosSwarm::isOption).map(ChaosSwarm::optionName).toList();
+        List<String> args = new ArrayList<>();
+        for (int i = 0; i < base.size(); i++) {
+            String arg = base.get(i);
+            boolean hasValue = isOption(arg) && !arg.contains("=") && i + 1 < base.size() && !isOption(base.get(i + 1));
+            if (isOption(arg) && named.contains(optionName(arg))) {
+                if (hasValue) {
+                    i++;
+                }
+                continue;
+            }
+            args.add(arg);
+        }
+        args.addAll(extra);
+        return List.copyOf(args);
+    }
+
+    private static boolean isOption(String arg) {
+        return arg.startsWith("--");
+    }
+
+    private static String optionName(String option) {
+        int equals = option.indexOf('=');
+        return equals < 0 ? option : option.substring(0, equals);
     }
 
     /** {@code --backfill,off} → {@code [--backfill, off]}. */

@@ -288,19 +288,28 @@ public final class PresenceWatch implements AutoCloseable {
         return moved;
     }
 
-    /** A plain member's time in its room: from its join, away from when it was lost, or closed, for good. */
-    private static Attendance attendance(PlainMember p, Ghost ghost) {
+    /**
+     * A plain member's time in its room: from its join until it was lost (or its connection closed, if that came
+     * first: a drained one is gone at its 1012, though it counts as a ghost only once its node let go of it); a frozen
+     * node's is back at the thaw, and gone for good if its connection closes after.
+     */
+    static Attendance attendance(PlainMember p, Ghost ghost) {
+        return attendance(p.name(), p.room(), p.joinedAt(), p.closedAt(), ghost);
+    }
+
+    static Attendance attendance(String name, String room, long joinedAt, long closedAt, Ghost ghost) {
         List<Away> aways = new ArrayList<>();
         if (ghost != null) {
             boolean back = ghost.lookedForUntil() != Long.MAX_VALUE;
-            aways.add(new Away(ghost.lostAt(), back ? ghost.lookedForUntil() : null));
-            if (back && p.closedAt() >= ghost.lookedForUntil()) {
-                aways.add(new Away(p.closedAt(), null));
+            long gone = closedAt >= 0 && closedAt < ghost.lostAt() ? closedAt : ghost.lostAt();
+            aways.add(new Away(gone, back ? ghost.lookedForUntil() : null));
+            if (back && closedAt >= ghost.lookedForUntil()) {
+                aways.add(new Away(closedAt, null));
             }
-        } else if (p.closedAt() >= 0) {
-            aways.add(new Away(p.closedAt(), null));
+        } else if (closedAt >= 0) {
+            aways.add(new Away(closedAt, null));
         }
-        return new Attendance(p.name(), p.room(), p.joinedAt(), aways);
+        return new Attendance(name, room, joinedAt, aways);
     }
 
     private void stopPolling() {

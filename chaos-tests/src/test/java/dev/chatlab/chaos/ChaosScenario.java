@@ -193,8 +193,8 @@ public final class ChaosScenario {
         if (failure != null) {
             swarms.discard();
         }
-        List<String> options = new ArrayList<>(setup.nodeArgs());
-        options.addAll(ChaosSwarm.extraNodeArgs(System.getProperty(ChaosSwarm.NODE_ARGS_PROPERTY)));
+        List<String> options = ChaosSwarm.withExtra(setup.nodeArgs(),
+                ChaosSwarm.extraNodeArgs(System.getProperty(ChaosSwarm.NODE_ARGS_PROPERTY)));
         String setupLine = "swarm " + how + "; node options: " + String.join(" ", options);
         report.add(history == null
                 ? ChaosReport.Scenario.broken(name, test, setupLine, failure, startedAt, endedAt, windows)

@@ -3,6 +3,7 @@ package dev.chatlab.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,18 @@ class ChaosSwarmTest {
                 .containsExactly("--backfill", "off", "--max-queued-bytes", "1024");
         assertThat(ChaosSwarm.extraNodeArgs("")).isEmpty();
         assertThat(ChaosSwarm.extraNodeArgs(null)).isEmpty();
+    }
+
+    @Test
+    void an_extra_option_replaces_the_same_option_given_before_with_its_value() {
+        List<String> base = List.of("--drain-grace", "2s", "--presence-ttl", "3000ms", "--leave-delay", "2000ms", "--flag");
+        assertThat(ChaosSwarm.withExtra(base, List.of("--leave-delay", "0ms")))
+                .containsExactly("--drain-grace", "2s", "--presence-ttl", "3000ms", "--flag", "--leave-delay", "0ms");
+        assertThat(ChaosSwarm.withExtra(base, List.of("--flag", "--drain-grace=1s")))
+                .containsExactly("--presence-ttl", "3000ms", "--leave-delay", "2000ms", "--flag", "--drain-grace=1s");
+        assertThat(ChaosSwarm.withExtra(List.of("--presence-ttl=3s", "--x"), List.of("--presence-ttl", "10s")))
+                .containsExactly("--x", "--presence-ttl", "10s");
+        assertThat(ChaosSwarm.withExtra(base, List.of())).isEqualTo(base);
     }
 
     @Test

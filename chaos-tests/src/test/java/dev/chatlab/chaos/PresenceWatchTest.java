@@ -7,6 +7,7 @@ import dev.chatlab.client.ResilientClient;
 import dev.chatlab.testkit.history.Checker;
 import dev.chatlab.testkit.history.PresenceHistory.Attendance;
 import dev.chatlab.testkit.history.PresenceHistory.Away;
+import dev.chatlab.testkit.history.PresenceHistory.Ghost;
 import dev.chatlab.testkit.history.PresenceHistory.Settled;
 import dev.chatlab.testkit.history.PresenceHistory.View;
 import java.net.URI;
@@ -91,6 +92,23 @@ class PresenceWatchTest {
                 .containsExactly(new Away(1_000, 1_200L), new Away(10_000, 13_300L), new Away(20_000, null));
         assertThat(PresenceWatch.deadEarlier(aways, null)).isEqualTo(aways);
         assertThat(PresenceWatch.deadEarlier(aways, 30_000L)).isEqualTo(aways);
+    }
+
+    @Test
+    void a_plain_member_is_gone_from_when_it_was_lost_or_closed_if_sooner_and_a_frozen_ones_is_back_at_the_thaw() {
+        Ghost killed = new Ghost("g", "r", 10_000, Long.MAX_VALUE, "the kill");
+        assertThat(PresenceWatch.attendance("g", "r", 1_000, 10_005, killed).aways())
+                .containsExactly(new Away(10_000, null));
+        Ghost drained = new Ghost("g", "r", 12_000, Long.MAX_VALUE, "the leave delay after its 1012");
+        assertThat(PresenceWatch.attendance("g", "r", 1_000, 10_000, drained).aways())
+                .containsExactly(new Away(10_000, null));
+        Ghost frozen = new Ghost("g", "r", 10_000, 30_000, "the freeze");
+        assertThat(PresenceWatch.attendance("g", "r", 1_000, -1, frozen).aways())
+                .containsExactly(new Away(10_000, 30_000L));
+        assertThat(PresenceWatch.attendance("g", "r", 1_000, 40_000, frozen).aways())
+                .containsExactly(new Away(10_000, 30_000L), new Away(40_000, null));
+        assertThat(PresenceWatch.attendance("p", "r", 1_000, 5_000, null).aways()).containsExactly(new Away(5_000, null));
+        assertThat(PresenceWatch.attendance("p", "r", 1_000, -1, null).aways()).isEmpty();
     }
 
     @Test
