@@ -170,7 +170,8 @@ public final class PresenceWatch implements AutoCloseable {
 
     /**
      * The connections of {@code members} were dead from {@code at}, though each client only finds out later (a frozen
-     * node: its heartbeat tells it): each one's next absence counts from {@code at}.
+     * node: its heartbeat tells it): each one's next absence counts from {@code at}, and what it shows from then until
+     * it is back is what it last heard, nothing it can vouch for.
      */
     public void deadFrom(Collection<Recorder> members, long at) {
         members.forEach(m -> deadFrom.put(m.name(), at));
@@ -244,8 +245,7 @@ public final class PresenceWatch implements AutoCloseable {
     public PresenceHistory history() {
         stopPolling();
         long until = clock.now();
-        List<View> views = new ArrayList<>();
-        workload.members().forEach(m -> views.addAll(m.views()));
+        List<View> views = views(workload.members(), deadFrom);
         views.addAll(answers);
         List<Attendance> attendances = new ArrayList<>();
         for (Recorder m : workload.members()) {
@@ -259,6 +259,22 @@ public final class PresenceWatch implements AutoCloseable {
             }
         }
         return new PresenceHistory(from, until, views, attendances, List.copyOf(ghosts.values()), settled);
+    }
+
+    /**
+     * What the clients showed, each from when it showed it; a client whose connection was dead from some moment
+     * ({@code deadFrom}, by name) vouches for nothing from then on, until it shows a list again.
+     */
+    static List<View> views(List<Recorder> members, Map<String, Long> deadFrom) {
+        List<View> views = new ArrayList<>();
+        for (Recorder m : members) {
+            views.addAll(m.views());
+            Long dead = deadFrom.get(m.name());
+            if (dead != null) {
+                views.add(View.unknown(m.name(), m.room(), dead));
+            }
+        }
+        return views;
     }
 
     /** A client's time in its room: from its first join, away from each disconnect to the next join. */

@@ -68,6 +68,23 @@ class PresenceWatchTest {
     }
 
     @Test
+    void a_client_whose_connection_died_before_it_knew_vouches_for_nothing_from_then() {
+        Recorder frozen = recorder();
+        frozen.connected("node-2");
+        frozen.members(Set.of("c01", "ghost"));
+        Recorder other = new Recorder("c02", "r", new Checker(), clock);
+        other.connected("node-1");
+        other.members(Set.of("c02"));
+        long froze = clock.now();
+
+        List<View> views = PresenceWatch.views(List.of(frozen, other), Map.of("c01", froze));
+        assertThat(views).hasSize(3);
+        assertThat(views).filteredOn(v -> v.source().equals("c01")).extracting(View::members)
+                .containsExactly(Set.of("c01", "ghost"), null);
+        assertThat(views).filteredOn(v -> !v.known()).singleElement().extracting(View::at).isEqualTo(froze);
+    }
+
+    @Test
     void a_clients_attendance_runs_from_its_first_join_away_from_each_disconnect_to_the_next_join() {
         Recorder r = recorder();
         r.connected("node-1");
