@@ -3,6 +3,7 @@ package dev.chatlab.chaos;
 import dev.chatlab.testkit.history.History;
 import dev.chatlab.testkit.history.History.Receive;
 import dev.chatlab.testkit.history.History.Send;
+import dev.chatlab.testkit.history.PresenceVerdict;
 import dev.chatlab.testkit.history.Verdict;
 import dev.chatlab.testkit.svg.Svg;
 import java.io.IOException;
@@ -19,8 +20,9 @@ import java.util.Locale;
 
 /**
  * The chaos suite's report, in Markdown and as one self-contained HTML page (inline SVG, nothing fetched, all text
- * escaped): a row per scenario with its verdict's counts and reconnect times, and a timeline per scenario of
- * deliveries per second with its faults shaded.
+ * escaped): a row per scenario with its verdict's counts and reconnect times, and, where presence was judged, its ghost
+ * time, false leaves and missing members against their goals; and a timeline per scenario of deliveries per second
+ * with its faults shaded.
  */
 public final class ChaosReport {
     /** The Markdown report's file name. */
@@ -47,11 +49,12 @@ public final class ChaosReport {
      * @param sendsPerPhase       sends made before, during and after the faults
      * @param backWithinMillis    how long after the last heal the last client was receiving live traffic, or -1
      * @param boundMillis         the bound that time had to stay within
+     * @param presence            the presence checker's verdict, or null when presence was not judged
      */
     public record Scenario(String name, String test, String setup, String failure, Verdict verdict, long startedAt,
                            long endedAt,
                            List<Faults.Window> faults, List<Integer> deliveriesPerSecond, List<Integer> sendsPerPhase,
-                           long backWithinMillis, long boundMillis) {
+                           long backWithinMillis, long boundMillis, PresenceVerdict presence) {
 
         public Scenario {
             faults = List.copyOf(faults);
@@ -63,18 +66,23 @@ public final class ChaosReport {
             return failure == null;
         }
 
-        /** The scenario's numbers from its history: deliveries per second from {@code startedAt}, sends per phase. */
+        /**
+         * The scenario's numbers from its history: deliveries per second from {@code startedAt}, sends per phase;
+         * {@code presence} is null when presence was not judged.
+         */
         public static Scenario of(String name, String test, String setup, String failure, Verdict verdict,
                                   History history, long startedAt, long endedAt, List<Faults.Window> faults,
-                                  long backWithinMillis, long boundMillis) {
+                                  long backWithinMillis, long boundMillis, PresenceVerdict presence) {
             return new Scenario(name, test, setup, failure, verdict, startedAt, endedAt, faults,
-                    perSecond(history, startedAt, endedAt), perPhase(history, faults), backWithinMillis, boundMillis);
+                    perSecond(history, startedAt, endedAt), perPhase(history, faults), backWithinMillis, boundMillis,
+                    presence);
         }
 
         /** A scenario that failed before it had a history to judge (the swarm did not start, say). */
         public static Scenario broken(String name, String test, String setup, String failure, long startedAt,
                                       long endedAt, List<Faults.Window> faults) {
-            return new Scenario(name, test, setup, failure, null, startedAt, endedAt, faults, List.of(), List.of(), -1, 0);
+            return new Scenario(name, test, setup, failure, null, startedAt, endedAt, faults, List.of(), List.of(), -1, 0,
+                    null);
         }
     }
 
@@ -164,8 +172,8 @@ public final class ChaosReport {
         }
         md.append("| scenario | result | sends (acked / failed / unknown, recovered) | before / during / after | deliveries"
                 + " | lost | unexpected | duplicated after dedupe (raw) | reordered | undetected gaps | gaps nodes left"
-                + " | reconnects: n, p50 / p99 / max | all back within (bound) | time |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | reconnects: n, p50 / p99 / max | all back within (bound) | " + PRESENCE_HEADS + " | time |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Scenario s : scenarios) {
             List<String> cells = new ArrayList<>();
             cells.add(mdCell(s.name()));
@@ -189,6 +197,9 @@ public final class ChaosReport {
             }
             if (s.verdict() != null) {
                 md.append("\nVerdict:\n\n```\n").append(fenced(s.verdict().describe())).append("```\n");
+            }
+            if (s.presence() != null) {
+                md.append("\nPresence:\n\n```\n").append(fenced(s.presence().describe())).append("```\n");
             }
         }
         return md.toString();
@@ -235,7 +246,8 @@ public final class ChaosReport {
         h.append("<table>\n<tr><th>scenario</th><th>result</th><th>sends (acked / failed / unknown, recovered)</th>"
                 + "<th>before / during / after</th><th>deliveries</th><th>lost</th><th>unexpected</th>"
                 + "<th>duplicated after dedupe (raw)</th><th>reordered</th><th>undetected gaps</th><th>gaps nodes left</th>"
-                + "<th>reconnects: n, p50 / p99 / max</th><th>all back within (bound)</th><th>time</th></tr>\n");
+                + "<th>reconnects: n, p50 / p99 / max</th><th>all back within (bound)</th><th>"
+                + esc(PRESENCE_HEADS).replace(" | ", "</th><th>") + "</th><th>time</th></tr>\n");
         int i = 0;
         for (Scenario s : scenarios) {
             h.append("<tr><td><a href=\"#s").append(i++).append("\">").append(esc(s.name())).append("</a></td>");
@@ -259,6 +271,9 @@ public final class ChaosReport {
             }
             if (s.verdict() != null) {
                 h.append("<p>Verdict:</p>\n<pre>").append(esc(s.verdict().describe())).append("</pre>\n");
+            }
+            if (s.presence() != null) {
+                h.append("<p>Presence:</p>\n<pre>").append(esc(s.presence().describe())).append("</pre>\n");
             }
         }
         h.append("</body>\n</html>\n");
@@ -333,7 +348,23 @@ public final class ChaosReport {
                     + " / " + v.reconnectPercentile(100) + " ms");
         }
         cells.add(back + " (" + seconds(s.boundMillis()) + ")");
+        cells.addAll(presence(s.presence()));
         return cells;
+    }
+
+    /** The presence columns' heads, as Markdown cells. */
+    static final String PRESENCE_HEADS = "ghost time, max (goal) | false leaves (expected leaves) | missing members / gone but listed";
+
+    /** The presence cells of a row: ghost time against its goal, false leaves, missing members; dashes when not judged. */
+    static List<String> presence(PresenceVerdict p) {
+        if (p == null) {
+            return List.of("–", "–", "–");
+        }
+        String goal = "≤ " + seconds(p.rules().ghostGoalMillis());
+        String ghost = p.ghosts().isEmpty() ? "no ghosts"
+                : (p.someGhostStayed() ? "> " : "") + seconds(p.maxGhostMillis()) + (p.ghostsWithinGoal() ? "" : ", over");
+        return List.of(ghost + " (" + goal + ")", p.falseLeaves().count() + " (" + p.expectedLeaves() + ")",
+                p.missing().count() + " / " + p.lingering().count());
     }
 
     static String seconds(long millis) {

@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The swarm (step 7's nodes, or step 5's or 6's: see {@value #STEP_PROPERTY}) wired for faults, all real processes stopped
+ * The swarm (step 8's nodes, or step 5's, 6's or 7's: see {@value #STEP_PROPERTY}) wired for faults, all real processes stopped
  * by PID: clients → Toxiproxy → HAProxy → nodes,
  * and each node → two Toxiproxy proxies of its own (commands, subscription) → Redis, so that one node can lose
  * Redis, or only its subscription, alone.
@@ -43,7 +43,7 @@ public final class ChaosSwarm implements AutoCloseable {
     public static final String LB_SLOW = "lb-slow";
     /** System property: node options, comma-separated, appended to every node's command line (they win). */
     public static final String NODE_ARGS_PROPERTY = "chaos.nodeArgs";
-    /** System property: the step whose node jar the swarm runs, 5, 6 or 7 (the default: the newest). */
+    /** System property: the step whose node jar the swarm runs, 5, 6, 7 or 8 (the default: the newest). */
     public static final String STEP_PROPERTY = "chaos.step";
 
     private static final Logger log = LoggerFactory.getLogger(ChaosSwarm.class);
@@ -66,9 +66,8 @@ public final class ChaosSwarm implements AutoCloseable {
      * and the client-side proxies; returns once HAProxy has every node in rotation.
      */
     public static ChaosSwarm start(ToxiproxyClient toxiproxy, int count, List<String> nodeArgs) {
-        List<String> args = new ArrayList<>(nodeArgs);
-        args.addAll(extraNodeArgs(System.getProperty(NODE_ARGS_PROPERTY)));
-        ChaosSwarm swarm = new ChaosSwarm(toxiproxy, List.copyOf(args));
+        List<String> args = withExtra(nodeArgs, extraNodeArgs(System.getProperty(NODE_ARGS_PROPERTY)));
+        ChaosSwarm swarm = new ChaosSwarm(toxiproxy, args);
         try {
             swarm.launch(count);
             return swarm;
@@ -78,16 +77,30 @@ public final class ChaosSwarm implements AutoCloseable {
         }
     }
 
-    /** The step {@value #STEP_PROPERTY} names (7, the newest, when it names none); anything but 5, 6 or 7 is refused. */
+    /** The newest step, which the swarm runs unless {@value #STEP_PROPERTY} names another. */
+    public static final int NEWEST_STEP = 8;
+
+    /** The step {@value #STEP_PROPERTY} names (8, the newest, when it names none); anything but 5 to 8 is refused. */
     public static int step() {
-        String value = System.getProperty(STEP_PROPERTY, "7").strip();
-        return switch (value) {
+        return step(System.getProperty(STEP_PROPERTY));
+    }
+
+    /** The step {@code value} names: 5 to 8, as {@code 7} or {@code step7}; null or blank is the newest. */
+    static int step(String value) {
+        String named = value == null || value.isBlank() ? String.valueOf(NEWEST_STEP) : value.strip();
+        return switch (named) {
             case "5", "step5" -> 5;
             case "6", "step6" -> 6;
             case "7", "step7" -> 7;
+            case "8", "step8" -> 8;
             default -> throw new IllegalArgumentException(
-                    "-D" + STEP_PROPERTY + " must be 5, 6 or 7 (the steps that run behind HAProxy), got '" + value + "'");
+                    "-D" + STEP_PROPERTY + " must be 5, 6, 7 or 8 (the steps that run behind HAProxy), got '" + named + "'");
         };
+    }
+
+    /** Whether step {@code step}'s nodes keep presence (who is in a room), so there is presence to judge. */
+    public static boolean hasPresence(int step) {
+        return step >= 8;
     }
 
     /** The module whose jar runs the nodes of {@code step}. */
@@ -95,8 +108,40 @@ public final class ChaosSwarm implements AutoCloseable {
         return switch (step) {
             case 5 -> "step5-loadbalancer";
             case 6 -> "step6-hardening";
-            default -> "step7-performance";
+            case 7 -> "step7-performance";
+            default -> "step8-presence";
         };
+    }
+
+    /**
+     * {@code extra} after {@code base}, an option of {@code base} that {@code extra} names again left out with its
+     * value: the nodes take each option once, and the extra one wins.
+     */
+    static List<String> withExtra(List<String> base, List<String> extra) {
+        List<String> named = extra.stream().filter(ChaosSwarm::isOption).map(ChaosSwarm::optionName).toList();
+        List<String> args = new ArrayList<>();
+        for (int i = 0; i < base.size(); i++) {
+            String arg = base.get(i);
+            boolean hasValue = isOption(arg) && !arg.contains("=") && i + 1 < base.size() && !isOption(base.get(i + 1));
+            if (isOption(arg) && named.contains(optionName(arg))) {
+                if (hasValue) {
+                    i++;
+                }
+                continue;
+            }
+            args.add(arg);
+        }
+        args.addAll(extra);
+        return List.copyOf(args);
+    }
+
+    private static boolean isOption(String arg) {
+        return arg.startsWith("--");
+    }
+
+    private static String optionName(String option) {
+        int equals = option.indexOf('=');
+        return equals < 0 ? option : option.substring(0, equals);
     }
 
     /** {@code --backfill,off} → {@code [--backfill, off]}. */

@@ -45,17 +45,22 @@ public final class Workload implements AutoCloseable {
      * @param connectTimeout how long a connection attempt, up to the answer to its join, may take
      * @param backoffBase    the reconnect backoff's first step
      * @param backoffCap     its cap
+     * @param soonWithin     after a close with 1012 (a draining node), the client reconnects within a random delay up
+     *                       to this, well inside the nodes' presence leave delay, so that a drain shows no leave
      * @param sendTimeout    how long a send waits for its ack before it becomes unknown: every fate is known by then
      */
     public record Settings(int clients, int rooms, Duration minPause, Duration maxPause, Duration heartbeat,
                            Duration deadAfter, Duration connectTimeout, Duration backoffBase, Duration backoffCap,
-                           Duration sendTimeout) {
+                           Duration soonWithin, Duration sendTimeout) {
 
-        /** 24 clients in 4 rooms, each sending every 300-500 ms; heartbeat 1 s, dead after 3 s; sends unknown after 15 s. */
+        /**
+         * 24 clients in 4 rooms, each sending every 300-500 ms; heartbeat 1 s, dead after 3 s; back within 500 ms of a
+         * 1012; sends unknown after 15 s.
+         */
         public static Settings standard() {
             return new Settings(24, 4, Duration.ofMillis(300), Duration.ofMillis(500), Duration.ofSeconds(1),
                     Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofMillis(100), Duration.ofSeconds(2),
-                    Duration.ofSeconds(15));
+                    Duration.ofMillis(500), Duration.ofSeconds(15));
         }
     }
 
@@ -105,6 +110,7 @@ public final class Workload implements AutoCloseable {
                     .heartbeat(settings.heartbeat(), settings.deadAfter())
                     .connectTimeout(settings.connectTimeout())
                     .backoff(settings.backoffBase(), settings.backoffCap())
+                    .reconnectSoonWithin(settings.soonWithin())
                     .sendTimeout(settings.sendTimeout())
                     .build();
             recorder.attach(client);

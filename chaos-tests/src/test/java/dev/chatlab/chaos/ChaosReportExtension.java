@@ -58,6 +58,17 @@ public final class ChaosReportExtension implements ParameterResolver, AfterTestE
                     + " → HAProxy → nodes, each node → its own two Toxiproxy proxies (commands, subscription) → Redis;"
                     + " a scenario reuses the last swarm only when it is proven clean, else starts a fresh one");
             report.note("workload: " + ChaosScenario.Setup.standard().describe());
+            if (ChaosSwarm.hasPresence(step)) {
+                report.note("presence, judged where a row shows it: nodes with --presence-ttl "
+                        + ChaosReport.seconds(PresenceWatch.TTL.toMillis()) + " and --leave-delay "
+                        + ChaosReport.seconds(PresenceWatch.LEAVE_DELAY.toMillis()) + "; watched through every client's"
+                        + " list of its room's members and GET /rooms/R/presence on every node every "
+                        + PresenceWatch.POLL_EVERY.toMillis() + " ms; ghosts: one plain member per room joined on the node"
+                        + " a fault hits, never coming back; goals: ghost time <= ttl + 1 s ("
+                        + ChaosReport.seconds(PresenceWatch.rules().ghostGoalMillis()) + "), false leaves 0 (a leave of a"
+                        + " name connected, or back within the leave delay), missing members 0 (and nobody gone still"
+                        + " listed) once presence settled after the heal");
+            }
             String extra = System.getProperty(ChaosSwarm.NODE_ARGS_PROPERTY, "");
             if (!extra.isBlank()) {
                 report.note("extra node options for every node (" + ChaosSwarm.NODE_ARGS_PROPERTY + "): "

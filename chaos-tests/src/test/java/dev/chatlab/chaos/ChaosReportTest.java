@@ -9,11 +9,22 @@ import dev.chatlab.testkit.history.History.Member;
 import dev.chatlab.testkit.history.History.Outcome;
 import dev.chatlab.testkit.history.History.Receive;
 import dev.chatlab.testkit.history.History.Send;
+import dev.chatlab.testkit.history.PresenceChecker;
+import dev.chatlab.testkit.history.PresenceHistory;
+import dev.chatlab.testkit.history.PresenceHistory.Attendance;
+import dev.chatlab.testkit.history.PresenceHistory.Away;
+import dev.chatlab.testkit.history.PresenceHistory.Ghost;
+import dev.chatlab.testkit.history.PresenceHistory.Settled;
+import dev.chatlab.testkit.history.PresenceHistory.View;
+import dev.chatlab.testkit.history.PresenceVerdict;
 import dev.chatlab.testkit.history.Verdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -26,6 +37,10 @@ class ChaosReportTest {
 
     /** Ten seconds of one message a second to bob, with a fault from 3.5 s to 6.2 s and seq 5's delivery missing. */
     private static Scenario scenario(String name, boolean lose) {
+        return scenario(name, lose, null);
+    }
+
+    private static Scenario scenario(String name, boolean lose, PresenceVerdict presence) {
         List<Send> sends = new ArrayList<>();
         List<Receive> receives = new ArrayList<>();
         for (long seq = 1; seq <= 10; seq++) {
@@ -39,7 +54,32 @@ class ChaosReportTest {
         Verdict verdict = Checker.check(history);
         List<Faults.Window> faults = List.of(new Faults.Window("kill -9 <node-2> & co", T0 + 3500, T0 + 6200));
         return Scenario.of(name, "a_test_" + name.length(), "swarm fresh", verdict.valid() ? null : "the verdict is INVALID", verdict,
-                history, T0, T0 + 10_000, faults, 1234, 15_000);
+                history, T0, T0 + 10_000, faults, 1234, 15_000, presence);
+    }
+
+    /**
+     * Presence on nodes with a 3 s ttl and a 2 s leave delay: a ghost lost at 3.5 s and last listed by alice at 6.7 s
+     * (or, when {@code bad}, never gone), and carol back within the leave delay but seen leaving (when {@code bad}).
+     */
+    private static PresenceVerdict presence(boolean bad) {
+        List<View> views = new ArrayList<>(List.of(
+                View.of("alice", "r", T0 + 1000, Set.of("alice", "carol", "ghost")),
+                View.of("GET node-1", "r", T0 + 1000, Set.of("alice", "carol", "ghost"))));
+        views.add(View.of("GET node-1", "r", T0 + 6500, Set.of("alice", "carol")));
+        if (!bad) {
+            views.add(View.of("alice", "r", T0 + 6700, Set.of("alice", "carol")));
+        } else {
+            views.add(View.of("alice", "r", T0 + 5000, Set.of("alice", "ghost")));
+            views.add(View.of("alice", "r", T0 + 5200, Set.of("alice", "carol", "ghost")));
+        }
+        List<Attendance> attendances = List.of(new Attendance("alice", "r", T0 + 1000, List.of()),
+                new Attendance("carol", "r", T0 + 1000, List.of(new Away(T0 + 4900, T0 + 5100))),
+                new Attendance("ghost", "r", T0 + 1000, List.of(new Away(T0 + 3500, null))));
+        List<Settled> settled = List.of(new Settled("r", T0 + 9000, Set.of("alice", "carol"),
+                Map.of("GET node-1", Set.of("alice", "carol"))));
+        PresenceHistory history = new PresenceHistory(T0, T0 + 10_000, views, attendances,
+                List.of(new Ghost("ghost", "r", T0 + 3500, Long.MAX_VALUE, "the kill")), settled);
+        return PresenceChecker.check(history, PresenceChecker.Rules.of(Duration.ofSeconds(3), Duration.ofSeconds(2)));
     }
 
     @Test
@@ -88,5 +128,27 @@ class ChaosReportTest {
         assertThat(html).isEqualTo(dir.resolve(ChaosReport.HTML));
         assertThat(Files.readString(dir.resolve(ChaosReport.MARKDOWN))).startsWith("# Chaos report");
         assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>");
+    }
+
+    @Test
+    void presence_is_shown_beside_the_delivery_verdict_with_its_goals_and_a_dash_where_it_was_not_judged() {
+        ChaosReport report = new ChaosReport("Chaos report");
+        report.add(scenario("no presence", false));
+        report.add(scenario("good presence", false, presence(false)));
+        report.add(scenario("bad presence", false, presence(true)));
+
+        String md = report.markdown();
+        assertThat(md).contains("| ghost time, max (goal) | false leaves (expected leaves) | missing members / gone but listed | time |");
+        assertThat(md).contains("| 1.2 s (15.0 s) | – | – | – | 10.0 s |");
+        assertThat(md).contains("| 1.2 s (15.0 s) | 3.2 s (≤ 4.0 s) | 0 (1) | 0 / 0 | 10.0 s |");
+        assertThat(md).contains("| 1.2 s (15.0 s) | > 6.5 s, over (≤ 4.0 s) | 1 (1) | 0 / 0 | 10.0 s |");
+        assertThat(md).contains("Presence:", "presence MEETS ITS GOALS", "presence MISSES ITS GOALS",
+                "carol left r at 5.0 s, while it was away for 200 ms");
+
+        String html = report.html();
+        assertThat(html).contains("<th>ghost time, max (goal)</th><th>false leaves (expected leaves)</th>"
+                + "<th>missing members / gone but listed</th><th>time</th>");
+        assertThat(html).contains("<td>3.2 s (≤ 4.0 s)</td><td>0 (1)</td><td>0 / 0</td>", "<td>–</td><td>–</td><td>–</td>",
+                "<p>Presence:</p>", "presence MISSES ITS GOALS");
     }
 }

@@ -4,6 +4,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.chatlab.testkit.history.Checker;
 import dev.chatlab.testkit.history.History;
+import dev.chatlab.testkit.history.PresenceChecker;
+import dev.chatlab.testkit.history.PresenceHistory.Settled;
+import dev.chatlab.testkit.history.PresenceVerdict;
 import dev.chatlab.testkit.history.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,13 +19,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one chaos scenario the same way every time, workload, fault and checker apart: before, during and after the
- * faults it checks the system, then hands the recorded history to the {@link Checker} and the result to
- * the report, passed or not (see {@link #run}).
+ * faults it checks the system, then hands the recorded history to the {@link Checker} (and, where the scenario judges
+ * presence, what was seen of presence to the {@link PresenceChecker}) and the result to the report, passed or not
+ * (see {@link #run}).
  */
 public final class ChaosScenario {
     private static final Logger log = LoggerFactory.getLogger(ChaosScenario.class);
     /** Every node's drain: 2 s for HAProxy to take it out, its clients' 1012s spread over 3 s. */
-    static final List<String> NODE_ARGS = List.of("--drain-grace", "2s", "--drain-window", "3s", "--drain-deadline", "15s");
+    static final List<String> DRAIN_ARGS = List.of("--drain-grace", "2s", "--drain-window", "3s", "--drain-deadline", "15s");
+    /** How long after the last heal presence may take to settle: an entry's ttl, and some slack. */
+    private static final Duration PRESENCE_SETTLES_WITHIN = PresenceWatch.TTL.plusSeconds(2);
     private static final Duration JOINED_WITHIN = Duration.ofSeconds(30);
     private static final Duration STEADY_BEFORE = Duration.ofSeconds(3);
     private static final Duration STEADY_AFTER = Duration.ofSeconds(3);
@@ -35,27 +41,47 @@ public final class ChaosScenario {
      * @param settings   the workload
      * @param entryOf    which client-side proxy client i connects through
      * @param backWithin how soon after the last heal every client must be hearing live traffic again
+     * @param presence   whether the scenario judges presence too (on nodes that keep it: step 8 on)
      */
-    public record Setup(List<String> nodeArgs, Workload.Settings settings, IntFunction<String> entryOf, Duration backWithin) {
+    public record Setup(List<String> nodeArgs, Workload.Settings settings, IntFunction<String> entryOf, Duration backWithin,
+                        boolean presence) {
 
-        /** Even clients through {@value ChaosSwarm#LB}, odd ones through {@value ChaosSwarm#LB_HALF}; back within 15 s. */
+        /**
+         * Even clients through {@value ChaosSwarm#LB}, odd ones through {@value ChaosSwarm#LB_HALF}; back within 15 s;
+         * every node drains as {@link #DRAIN_ARGS} says and, where it keeps presence, with a short ttl and leave delay
+         * ({@link PresenceWatch#nodeArgs()}), for every scenario, so that they can share a swarm; presence not judged.
+         */
         public static Setup standard() {
-            return new Setup(NODE_ARGS, Workload.Settings.standard(),
-                    i -> i % 2 == 0 ? ChaosSwarm.LB : ChaosSwarm.LB_HALF, Duration.ofSeconds(15));
+            List<String> args = new ArrayList<>(DRAIN_ARGS);
+            if (ChaosSwarm.hasPresence(ChaosSwarm.step())) {
+                args.addAll(PresenceWatch.nodeArgs());
+            }
+            return new Setup(List.copyOf(args), Workload.Settings.standard(),
+                    i -> i % 2 == 0 ? ChaosSwarm.LB : ChaosSwarm.LB_HALF, Duration.ofSeconds(15), false);
         }
 
         public Setup withNodeArgs(String... more) {
             List<String> args = new ArrayList<>(nodeArgs);
             args.addAll(List.of(more));
-            return new Setup(args, settings, entryOf, backWithin);
+            return new Setup(args, settings, entryOf, backWithin, presence);
         }
 
         public Setup withEntries(IntFunction<String> newEntryOf) {
-            return new Setup(nodeArgs, settings, newEntryOf, backWithin);
+            return new Setup(nodeArgs, settings, newEntryOf, backWithin, presence);
         }
 
         public Setup withBackWithin(Duration newBackWithin) {
-            return new Setup(nodeArgs, settings, entryOf, newBackWithin);
+            return new Setup(nodeArgs, settings, entryOf, newBackWithin, presence);
+        }
+
+        /** The scenario judges presence too, where the nodes keep it (step 8 on); elsewhere this changes nothing. */
+        public Setup withPresence() {
+            return new Setup(nodeArgs, settings, entryOf, backWithin, true);
+        }
+
+        /** Whether presence is judged: asked for, and kept by the nodes that run. */
+        boolean judgesPresence() {
+            return presence && ChaosSwarm.hasPresence(ChaosSwarm.step());
         }
 
         String describe() {
@@ -63,14 +89,18 @@ public final class ChaosScenario {
             return s.clients() + " resilient clients in " + s.rooms() + " rooms, each sending every "
                     + s.minPause().toMillis() + "-" + s.maxPause().toMillis() + " ms; heartbeat "
                     + s.heartbeat().toMillis() + " ms, dead after " + s.deadAfter().toMillis() + " ms, backoff "
-                    + s.backoffBase().toMillis() + " ms-" + s.backoffCap().toMillis() + " ms, sends unknown after "
+                    + s.backoffBase().toMillis() + " ms-" + s.backoffCap().toMillis() + " ms (after a 1012, within "
+                    + s.soonWithin().toMillis() + " ms), sends unknown after "
                     + s.sendTimeout().toSeconds() + " s; every client back within " + backWithin.toSeconds()
                     + " s of the last heal unless a scenario says otherwise";
         }
     }
 
-    /** What a scenario works with while it runs. */
-    public record Run(ChaosSwarm swarm, Workload workload, Faults faults, RunClock clock) {
+    /** What a scenario works with while it runs; {@code presence} is null when the scenario does not judge presence. */
+    public record Run(ChaosSwarm swarm, Workload workload, Faults faults, RunClock clock, PresenceWatch presence) {
+        public boolean judgesPresence() {
+            return presence != null;
+        }
     }
 
     /** The scenario's own part: its faults, and what it expects while they last. */
@@ -95,8 +125,10 @@ public final class ChaosScenario {
      * its room and hearing live traffic, steadily; <em>during</em>, the body's faults and what it expects
      * meanwhile; <em>after</em>, every client back and hearing traffic sent after the last heal within the setup's
      * bound, and still so a while later; then the sends stop, every send's fate settles, and the history is judged.
-     * Fails with the whole verdict when the history breaks the delivery contract, and with what went wrong (and the
-     * verdict) when the system misbehaved before, during or after the faults.
+     * Where the setup judges presence, a {@link PresenceWatch} records it from before the faults (once every client
+     * and node lists its room's members) until presence settled after the heal, and the presence checker judges that.
+     * Fails with the whole verdict when the history breaks the delivery contract or presence misses its goals, and
+     * with what went wrong (and the verdicts) when the system misbehaved before, during or after the faults.
      */
     public void run(String name, String tag, Setup setup, Body body) {
         log.info("=== scenario: {} ({})", name, test);
@@ -104,6 +136,7 @@ public final class ChaosScenario {
         String how = "not started";
         Workload workload = null;
         Faults faults = null;
+        PresenceWatch presence = null;
         Throwable thrown = null;
         long startedAt = clock.now();
         long backWithin = -1;
@@ -115,10 +148,29 @@ public final class ChaosScenario {
             workload = Workload.start(tag, setup.settings(), i -> swarm.entry(setup.entryOf().apply(i)), clock);
             faults = new Faults(swarm, clock);
             before(workload, clock);
-            body.run(new Run(swarm, workload, faults, clock));
+            if (setup.judgesPresence()) {
+                presence = PresenceWatch.start(swarm, workload, clock, startedAt);
+                presenceBefore(presence);
+            }
+            body.run(new Run(swarm, workload, faults, clock, presence));
             backWithin = after(workload, faults, clock, setup.backWithin());
+            if (presence != null) {
+                presenceSettles(presence);
+            }
         } catch (Throwable t) {
             thrown = t;
+        }
+        PresenceVerdict presenceVerdict = null;
+        if (presence != null) {
+            try (PresenceWatch watch = presence) {
+                presenceVerdict = PresenceChecker.check(watch.history(), PresenceWatch.rules());
+            } catch (Throwable t) {
+                if (thrown == null) {
+                    thrown = t;
+                } else {
+                    thrown.addSuppressed(t);
+                }
+            }
         }
         Verdict verdict = null;
         History history = null;
@@ -137,29 +189,34 @@ public final class ChaosScenario {
             }
         }
         List<Faults.Window> windows = faults == null ? List.of() : faults.windows();
-        String failure = failure(thrown, verdict);
+        String failure = failure(thrown, verdict, presenceVerdict);
         if (failure != null) {
             swarms.discard();
         }
-        List<String> options = new ArrayList<>(setup.nodeArgs());
-        options.addAll(ChaosSwarm.extraNodeArgs(System.getProperty(ChaosSwarm.NODE_ARGS_PROPERTY)));
+        List<String> options = ChaosSwarm.withExtra(setup.nodeArgs(),
+                ChaosSwarm.extraNodeArgs(System.getProperty(ChaosSwarm.NODE_ARGS_PROPERTY)));
         String setupLine = "swarm " + how + "; node options: " + String.join(" ", options);
         report.add(history == null
                 ? ChaosReport.Scenario.broken(name, test, setupLine, failure, startedAt, endedAt, windows)
                 : ChaosReport.Scenario.of(name, test, setupLine, failure, verdict, history, startedAt, endedAt, windows,
-                        backWithin, setup.backWithin().toMillis()));
+                        backWithin, setup.backWithin().toMillis(), presenceVerdict));
         log.info("=== {}: {}", name, verdict == null ? "no verdict" : verdict.describe().lines().limit(5).toList());
+        if (presenceVerdict != null) {
+            log.info("=== {}: {}", name, presenceVerdict.describe().lines().limit(4).toList());
+        }
+        String presenceText = presenceVerdict == null ? "" : "\n" + presenceVerdict.describe();
         if (thrown != null) {
             throw new AssertionError(name + ": " + failure
-                    + (verdict == null ? "" : "\n\nThe verdict on what was recorded:\n" + verdict.describe()), thrown);
+                    + (verdict == null ? "" : "\n\nThe verdict on what was recorded:\n" + verdict.describe()) + presenceText,
+                    thrown);
         }
         if (failure != null) {
-            throw new AssertionError(name + ": " + failure + "\n" + verdict.describe());
+            throw new AssertionError(name + ": " + failure + "\n" + verdict.describe() + presenceText);
         }
     }
 
     /** Why the scenario failed, in one line, or null when it passed. */
-    private static String failure(Throwable thrown, Verdict verdict) {
+    private static String failure(Throwable thrown, Verdict verdict, PresenceVerdict presence) {
         if (thrown != null) {
             String message = String.valueOf(thrown.getMessage());
             return thrown.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse("");
@@ -170,7 +227,38 @@ public final class ChaosScenario {
         if (verdict != null && verdict.announcedLosses() > 0) {
             return "clients were told history was lost (recovered=false), which no fault here may cause";
         }
+        if (presence != null && !presence.meetsGoals()) {
+            return "presence misses its goals (ghost time " + (presence.ghostsWithinGoal() ? "within" : "NOT within")
+                    + " ttl + 1 s, false leaves " + presence.falseLeaves().count() + ", missing members "
+                    + presence.missing().count() + ", gone but still listed " + presence.lingering().count() + ")";
+        }
         return null;
+    }
+
+    /** Before the faults: every client and every node lists exactly who is in each room. */
+    private static void presenceBefore(PresenceWatch presence) {
+        await("every client and every node lists its room's members").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(250)).until(() -> PresenceWatch.agree(presence.snapshot()));
+    }
+
+    /**
+     * After the heal: presence settles (every client in its room and every node list exactly who is there) within
+     * {@link #PRESENCE_SETTLES_WITHIN}; whether or not it did, the last look is what the presence checker judges.
+     */
+    private static void presenceSettles(PresenceWatch presence) {
+        List<List<Settled>> last = new ArrayList<>(List.of(List.of()));
+        try {
+            await("presence settles: every client and every node lists who is in each room")
+                    .atMost(PRESENCE_SETTLES_WITHIN).pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        last.set(0, presence.snapshot());
+                        return PresenceWatch.agree(last.get(0));
+                    });
+        } catch (ConditionTimeoutException e) {
+            // Not a failure of its own: the presence checker names who is missing, or still listed.
+            log.warn("presence did not settle within {} ms", PRESENCE_SETTLES_WITHIN.toMillis());
+        }
+        presence.settled(last.get(0));
     }
 
     /** Before the faults: everyone joined, talking, and hearing each other for a while. */

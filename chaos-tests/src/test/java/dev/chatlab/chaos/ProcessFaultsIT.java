@@ -18,7 +18,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Process faults on the swarm's real processes, each under a steady workload and judged by the delivery checker:
- * a node killed, frozen, drained; Redis and HAProxy restarted; every node restarted in turn.
+ * a node killed, frozen, drained; Redis and HAProxy restarted; every node restarted in turn. Where the nodes keep
+ * presence, each is judged by the presence checker too; the faults on one node also leave ghosts behind: plain
+ * members joined on that node, one per room, that never come back.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -27,15 +29,20 @@ class ProcessFaultsIT {
     /** How soon the clients of a dead, frozen or draining node must be back on another node. */
     private static final Duration MOVED_WITHIN = Duration.ofSeconds(20);
     private static final Duration FROZEN_FOR = Duration.ofSeconds(20);
+    /** A ghost never comes back while it is looked for. */
+    private static final long NEVER = Long.MAX_VALUE;
 
     @Test
     @Order(1)
     void kill_9_node_2__no_acked_message_is_lost(ChaosScenario scenario) {
-        scenario.run("kill -9 node-2", "kill9", Setup.standard(), run -> {
+        scenario.run("kill -9 node-2", "kill9", Setup.standard().withPresence(), run -> {
+            List<PlainMember> ghosts = ghostsOn(run, 2);
             List<Recorder> victims = clientsOf(run, "node-2");
             List<Recorder> others = others(run, victims);
             long killed = run.clock().now();
             run.faults().during(run.faults().kill9(2), () -> {
+                // Their node died with them: they are unreachable from the kill on.
+                ghosts.forEach(g -> run.presence().lost(g, killed, NEVER, "the kill"));
                 await("node-2's clients are back on other nodes, hearing live traffic").atMost(MOVED_WITHIN)
                         .until(() -> victims.stream().allMatch(m -> movedOff(m, "node-2") && m.receivingSince(killed)));
                 await("the other clients keep hearing live traffic").atMost(Duration.ofSeconds(5))
@@ -49,9 +56,14 @@ class ProcessFaultsIT {
     @Test
     @Order(2)
     void sigstop_node_2_for_20_s__its_clients_move_by_heartbeat_and_nothing_is_lost(ChaosScenario scenario) {
-        scenario.run("SIGSTOP node-2 for 20 s, then SIGCONT", "stop", Setup.standard(), run -> {
+        scenario.run("SIGSTOP node-2 for 20 s, then SIGCONT", "stop", Setup.standard().withPresence(), run -> {
+            List<PlainMember> ghosts = ghostsOn(run, 2);
             List<Recorder> victims = clientsOf(run, "node-2");
             long frozen = run.clock().now();
+            if (run.judgesPresence()) {
+                // Their connections died with the freeze, though the clients only find out by heartbeat, 3 s later.
+                run.presence().deadFrom(victims, frozen);
+            }
             run.faults().during(run.faults().freeze(2), () -> {
                 await("node-2's clients find it silent by heartbeat and move to other nodes").atMost(MOVED_WITHIN)
                         .until(() -> victims.stream().allMatch(m -> movedOff(m, "node-2") && m.receivingSince(frozen)));
@@ -62,6 +74,9 @@ class ProcessFaultsIT {
                     await("every client stays in its room while node-2 is frozen").during(left)
                             .atMost(left.plusSeconds(2)).until(run.workload()::allInRoom);
                 }
+                // The ghosts' sockets stay open: node-2 has them back when it thaws, so they are only ghosts till then.
+                long thaw = run.clock().now();
+                ghosts.forEach(g -> run.presence().lost(g, frozen, thaw, "the freeze"));
             });
         });
     }
@@ -69,14 +84,21 @@ class ProcessFaultsIT {
     @Test
     @Order(3)
     void sigterm_node_2__it_drains_its_clients_move_with_1012_and_nothing_is_lost(ChaosScenario scenario) {
-        scenario.run("SIGTERM node-2 (drain)", "term", Setup.standard(), run -> drainAndRestart(run, 2));
+        scenario.run("SIGTERM node-2 (drain)", "term", Setup.standard().withPresence(), run -> drainAndRestart(run, 2));
     }
 
     @Test
     @Order(4)
     void redis_restart_with_aof__history_and_seqs_survive_and_nothing_is_lost(ChaosScenario scenario) {
-        scenario.run("Redis restart (append-only file)", "redis", Setup.standard(), run -> {
+        scenario.run("Redis restart (append-only file)", "redis", Setup.standard().withPresence(), run -> {
+            List<PlainMember> ghosts = ghostsOn(run, 2);
             double[] before = resubscriptions(run);
+            // The ghosts leave as Redis goes: their leave falls due while the nodes are subscribing again.
+            for (PlainMember ghost : ghosts) {
+                long closing = run.clock().now();
+                ghost.close();
+                run.presence().lost(ghost, ghost.closedAt() >= 0 ? ghost.closedAt() : closing, NEVER, "its close");
+            }
             run.faults().during(run.faults().restartRedis(), () ->
                     await("every node subscribes again").atMost(Duration.ofSeconds(15)).until(() -> {
                         double[] now = resubscriptions(run);
@@ -93,7 +115,7 @@ class ProcessFaultsIT {
     @Test
     @Order(5)
     void haproxy_restart__every_client_reconnects_and_resumes_and_nothing_is_lost(ChaosScenario scenario) {
-        scenario.run("HAProxy restart", "haproxy", Setup.standard(), run -> {
+        scenario.run("HAProxy restart", "haproxy", Setup.standard().withPresence(), run -> {
             long restarted = run.clock().now();
             run.faults().during(run.faults().restartHaproxy(), () ->
                     await("every client lost its connection and is back in its room").atMost(MOVED_WITHIN)
@@ -105,17 +127,23 @@ class ProcessFaultsIT {
     @Test
     @Order(6)
     void rolling_restart_of_every_node_under_traffic__nothing_is_lost(ChaosScenario scenario) {
-        scenario.run("rolling restart of every node (drain, restart, next)", "rolling", Setup.standard(), run -> {
+        scenario.run("rolling restart of every node (drain, restart, next)", "rolling", Setup.standard().withPresence(), run -> {
             for (int n = 1; n <= run.swarm().nodes().size(); n++) {
                 drainAndRestart(run, n);
             }
         });
     }
 
-    /** SIGTERM node n: out of rotation, its clients told 1012 and back elsewhere, the node gone; then started again. */
+    /**
+     * SIGTERM node n: out of rotation, its clients told 1012 and back elsewhere, its ghosts told 1012 too (they never
+     * come back), the node gone; then started again. A drained ghost is held by its node for the leave delay after its
+     * close (a client would be back by then), or until the node exits if that comes first (a stopping node leaves its
+     * entries to expire, so that clients still reconnecting show no leave): it is a ghost from then on.
+     */
     private static void drainAndRestart(Run run, int n) {
         String node = "node-" + n;
         ChatNodeProcess process = run.swarm().node(n);
+        List<PlainMember> ghosts = ghostsOn(run, n);
         List<Recorder> movers = clientsOf(run, node);
         long drained = run.clock().now();
         run.faults().during(run.faults().drain(n), () -> {
@@ -124,8 +152,29 @@ class ProcessFaultsIT {
             await(node + " closes its clients with 1012 and they are back on other nodes").atMost(MOVED_WITHIN)
                     .until(() -> movers.stream().allMatch(m -> movedOff(m, node) && m.receivingSince(drained)
                             && m.closes().stream().anyMatch(c -> c.code() == 1012 && c.remote() && c.at() >= drained)));
-            await(node + " exits once its clients are gone").atMost(Duration.ofSeconds(20)).until(() -> !process.isAlive());
+            await(node + " closes its plain members with 1012").atMost(MOVED_WITHIN)
+                    .until(() -> ghosts.stream().allMatch(g -> g.closeCode() == 1012));
+            await(node + " exits once its clients are gone").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> !process.isAlive());
+            long exited = run.clock().now();
+            long delay = PresenceWatch.LEAVE_DELAY.toMillis();
+            ghosts.forEach(g -> run.presence().lost(g, Math.min(g.closedAt() + delay, exited), NEVER,
+                    g.closedAt() + delay <= exited ? "the leave delay after its 1012" : node + "'s exit"));
         });
+    }
+
+    /**
+     * Where the scenario judges presence: one plain member joined in each room directly on node {@code n}, once every
+     * client and node lists them; none otherwise.
+     */
+    static List<PlainMember> ghostsOn(Run run, int n) {
+        if (!run.judgesPresence()) {
+            return List.of();
+        }
+        List<PlainMember> ghosts = run.presence().ghostsOn(n);
+        await("every client and node lists the plain members on node-" + n).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100)).until(() -> run.presence().everyoneLists(ghosts));
+        return ghosts;
     }
 
     // ---- shared by the scenarios ----
