@@ -33,11 +33,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * How many idle WebSockets one swarm node (step 7 unless {@code --step 6} or {@code --step 5}) holds and what each costs: a tiny NIO
+ * How many idle WebSockets one swarm node (step 8 unless {@code --step 7}, {@code 6} or {@code 5}) holds and what each costs: a tiny NIO
  * client (one thread) opens them, each from a chosen loopback source address, upgrades, joins a room, then stays silent.
  */
 @Command(name = "capacity", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts Redis and one node of step 7, or of --step 6 (their --max-connections/--max-connections-per-ip "
+        description = "Starts Redis and one node of step 8, or of --step 7 or 6 (their --max-connections/--max-connections-per-ip "
                 + "raised), or of --step 5 (which has no caps), opens N idle "
                 + "WebSockets from 127.0.0.1, 127.0.0.2, ... (a new source address every --per-address connections), each "
                 + "joined to a room, and reports connect time, the node's RSS, live heap after a full GC, threads and CPU.")

@@ -17,11 +17,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Fan-out through Redis: a swarm of nodes (step 4 directly, or step 5, 6 or 7 behind HAProxy), many members per room,
+ * Fan-out through Redis: a swarm of nodes (step 4 directly, or step 5, 6, 7 or 8 behind HAProxy), many members per room,
  * a few senders at a fixed total rate; delivered rate, latency, loss/duplicates/reordering and CPU per delivery.
  */
 @Command(name = "fanout", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Starts Redis and 3 nodes (step 4, clients spread over the nodes round-robin; or step 5, 6 or 7 behind HAProxy, "
+        description = {"Starts Redis and 3 nodes (step 4, clients spread over the nodes round-robin; or step 5, 6, 7 or 8 behind HAProxy, "
                 + "or with --direct round-robin too), "
                 + "joins the clients to their rooms and has the senders send at a fixed total rate, each text carrying its "
                 + "send time (nanoTime, same JVM). Reports delivered msgs/s, latency p50..max, lost/duplicated/reordered by "
@@ -29,10 +29,10 @@ import picocli.CommandLine.Option;
 public final class FanoutCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = {"--target", "--step"}, defaultValue = "step4", converter = ShapeOptions.TargetConverter.class,
-            description = "step2 (one node, rooms in memory), step4 (3 nodes direct, round-robin), step5, step6 or step7 (HAProxy); "
+            description = "step2 (one node, rooms in memory), step4 (3 nodes direct, round-robin), step5, step6, step7 or step8 (HAProxy); "
                     + "--step takes the number alone (default: ${DEFAULT-VALUE})")
     Target target;
-    @Option(names = "--direct", description = "with --target step5, step6 or step7: no HAProxy; the clients connect to the nodes "
+    @Option(names = "--direct", description = "with --target step5, step6, step7 or step8: no HAProxy; the clients connect to the nodes "
             + "round-robin, as on step 4")
     boolean direct;
     @Mixin

@@ -41,7 +41,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The fan-out load that {@code fanout} and {@code ramp} measure: Redis and chat nodes (step 4 reached directly,
- * round-robin, or step 5, 6 or 7 behind HAProxy or, with {@link Shape#direct()}, directly too), members joined to their rooms, and a generator in this JVM whose senders
+ * round-robin, or step 5, 6, 7 or 8 behind HAProxy or, with {@link Shape#direct()}, directly too), members joined to their rooms, and a generator in this JVM whose senders
  * send at a given total rate. Each {@link #step} sends at one rate, measures a window, then waits for the deliveries
  * to settle; whatever ran before is counted in {@link #integrity()}.
  */
@@ -60,10 +60,10 @@ public final class FanoutLoad implements AutoCloseable {
     /**
      * What to start.
      *
-     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5, step6 or
-     *                 step7 (through HAProxy)
-     * @param affinity with step5, step6 or step7: HAProxy's room-affinity config (roomId in the URL), else least connections
-     * @param direct   with step5, step6 or step7: no HAProxy, members connect to the nodes round-robin (as on step 4)
+     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5, step6,
+     *                 step7 or step8 (through HAProxy)
+     * @param affinity with step5 to step8: HAProxy's room-affinity config (roomId in the URL), else least connections
+     * @param direct   with step5 to step8: no HAProxy, members connect to the nodes round-robin (as on step 4)
      * @param nodes    chat nodes
      * @param clients  members in all; member i is in room i mod rooms
      * @param rooms    rooms

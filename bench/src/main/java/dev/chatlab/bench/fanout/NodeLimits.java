@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A step 6 or 7 node protects itself with limits (step6-hardening's {@code Security.workshop()}, which step 7 keeps);
+ * A step 6, 7 or 8 node protects itself with limits (step6-hardening's {@code Security.workshop()}, which steps 7 and 8 keep);
  * a fanout load must stay well within them, or it measures the protection instead of the node. Each limit below must
  * be at least twice what the load asks of it (a generator that fell behind sends its backlog at once); where it is
  * not, the node gets the flag that lifts it to twice the demand. Fanout's default shape (200 clients, 20 senders at
