@@ -149,9 +149,25 @@ class SummaryTest {
         Summary.write(dir);
         String md = read("README.md");
 
-        assertThat(md).contains("| variant | rounds | msg/s | CPU-µs / delivery, 7 / 6 | p50, 7 / 6 | p99, 7 / 6 | command | run (UTC) | load |");
-        assertThat(md).contains("| compare | 2 | 3,000 | 0.55 | 0.65 | – | `bench compare --via direct` | 2026-12-06 10:00 | 1.25 |");
+        assertThat(md).contains("| variant | ratio of | rounds | msg/s | CPU-µs / delivery | p50 | p99 | command | run (UTC) | load |");
+        assertThat(md).contains("| compare | 7 / 6 | 2 | 3,000 | 0.55 | 0.65 | – | `bench compare --via direct` | 2026-12-06 10:00 | 1.25 |");
         assertThat(md.lines().filter(l -> l.startsWith("## ")).toList()).containsSubsequence("## fanout", "## compare", "## ramp");
+    }
+
+    @Test
+    void compare_says_which_steps_it_put_side_by_side() throws IOException {
+        write("compare.jsonl", "{\"scenario\":\"compare\",\"at\":\"2026-12-08T10:00:00Z\",\"command\":\"bench compare --via direct "
+                + "--before step7 --after step8\",\"page\":\"compare-step7-step8\"," + MACHINE + ",\"loadAverageBefore\":1.0,"
+                + "\"settings\":{\"via\":\"direct\",\"rounds\":1,\"steps\":[\"step7\",\"step8\"],\"rate\":3000},"
+                + "\"results\":{\"runs\":[],\"ratios\":{\"mean\":{\"cpuPerDelivery\":1.1,\"p50\":1.0,\"p99\":0.9}}}}",
+                "{\"scenario\":\"compare\",\"at\":\"2026-12-08T11:00:00Z\",\"command\":\"bench compare --via direct --after-jvm-args -Xmx1g\","
+                + "\"page\":\"compare-builds\"," + MACHINE + ",\"loadAverageBefore\":1.0,\"settings\":{\"via\":\"direct\",\"rounds\":1,"
+                + "\"rate\":3000},\"results\":{\"runs\":[],\"ratios\":{\"mean\":{\"cpuPerDelivery\":1.0,\"p50\":1.0,\"p99\":1.0}}}}");
+        Summary.write(dir);
+        String md = read("README.md");
+
+        assertThat(md).contains("| step7-step8 | 8 / 7 | 1 | 3,000 | 1.10 | 1.00 | 0.90 |");
+        assertThat(md).contains("| builds | after / before | 1 | 3,000 | 1.00 | 1.00 | 1.00 |");
     }
 
     @Test
