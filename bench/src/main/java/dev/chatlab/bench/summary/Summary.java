@@ -233,14 +233,18 @@ public final class Summary {
         });
     }
 
+    /** Each step's idle connections: what they take to open and to keep, and what holding them idle costs each second. */
     static Table capacity(List<Run> runs) {
-        return withRun(new Table("step", "connections", "connect s", "RSS KB / connection", "live heap KB / connection", "node threads"),
-                runs, r -> {
+        return withRun(new Table("step", "connections", "connect s", "RSS KB / connection", "live heap KB / connection", "node threads",
+                "idle: node CPU ms/s", "Redis CPU ms/s", "Redis commands/s"), runs, r -> {
                     JsonNode res = r.results();
+                    JsonNode idle = res.path("idle");
                     long joined = res.path("joined").asLong(0);
                     return List.of(number(r.settings().path("step"), "%d"), number(res.path("joined"), "%,d"), number(res.path("connectSeconds"), "%.1f"),
                             per(res.path("rssKbAfter"), res.path("rssKbBefore"), joined), per(res.path("heapKbAfter"), res.path("heapKbBefore"), joined),
-                            number(res.path("threadsAfter"), "%,d"));
+                            number(res.path("threadsAfter"), "%,d"), rate(idle.path("nodeCpuMicros"), idle.path("seconds"), 1e-3, "%.1f"),
+                            rate(idle.path("redisCpuMicros"), idle.path("seconds"), 1e-3, "%.1f"),
+                            rate(idle.path("redisCommands"), idle.path("seconds"), 1, "%,.0f"));
                 });
     }
 
@@ -368,6 +372,12 @@ public final class Summary {
             return DASH;
         }
         return format.endsWith("d") ? String.format(Locale.ROOT, format, value.asLong()) : String.format(Locale.ROOT, format, value.asDouble());
+    }
+
+    /** {@code value × scale} per second of {@code seconds}, or a dash. */
+    private static String rate(JsonNode value, JsonNode seconds, double scale, String format) {
+        return value.isNumber() && seconds.isNumber() && seconds.asDouble() > 0
+                ? String.format(Locale.ROOT, format, value.asDouble() * scale / seconds.asDouble()) : DASH;
     }
 
     private static String per(JsonNode after, JsonNode before, long count) {

@@ -171,6 +171,26 @@ class SummaryTest {
     }
 
     @Test
+    void capacity_shows_what_holding_the_idle_connections_costs_each_second_and_dashes_for_runs_before_the_hold()
+            throws IOException {
+        String settings = ",\"results\":{\"joined\":10000,\"connectSeconds\":6.0,\"rssKbBefore\":100000,\"rssKbAfter\":180000,"
+                + "\"heapKbBefore\":8000,\"heapKbAfter\":50000,\"threadsAfter\":40";
+        write("capacity.jsonl",
+                "{\"scenario\":\"capacity\",\"at\":\"2026-12-08T09:00:00Z\",\"command\":\"bench capacity --step 7\",\"page\":\"capacity-step7\","
+                        + MACHINE + ",\"loadAverageBefore\":1.0,\"settings\":{\"step\":7}" + settings + "}}",
+                "{\"scenario\":\"capacity\",\"at\":\"2026-12-08T10:00:00Z\",\"command\":\"bench capacity\",\"page\":\"capacity\","
+                        + MACHINE + ",\"loadAverageBefore\":1.0,\"settings\":{\"step\":8}" + settings
+                        + ",\"idle\":{\"seconds\":20.0,\"nodeCpuMicros\":600000,\"redisCpuMicros\":200000,\"redisCommands\":200020}}}");
+        Summary.write(dir);
+        String md = read("README.md");
+
+        assertThat(md).contains("| step | connections | connect s | RSS KB / connection | live heap KB / connection | node threads | "
+                + "idle: node CPU ms/s | Redis CPU ms/s | Redis commands/s |");
+        assertThat(md).contains("| 8 | 10,000 | 6.0 | 8.0 | 4.2 | 40 | 30.0 | 10.0 | 10,001 | `bench capacity` |");
+        assertThat(md).contains("| 7 | 10,000 | 6.0 | 8.0 | 4.2 | 40 | – | – | – | `bench capacity --step 7` |");
+    }
+
+    @Test
     void scenarios_come_in_the_lab_order() throws IOException {
         String md = summaryOfAll();
 
