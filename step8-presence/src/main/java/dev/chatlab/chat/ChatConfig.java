@@ -34,6 +34,7 @@ import java.time.Duration;
  * @param maxQueuedBytes    how much may wait to be written to one connection before it is closed as a slow
  *                          consumer (4008)
  * @param security          who may open a socket and how much it may send: the profile, origins, tokens and limits
+ * @param presence          how long presence entries live, how long a leave waits, how often typing is relayed
  */
 public record ChatConfig(String host, int port, Duration idleTimeout, Duration pingInterval,
                          int maxFrameBytes, int maxMessageChars, String nodeId, URI redis,
@@ -41,11 +42,14 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
                          Duration heartbeatInterval, Duration heartbeatTimeout, Duration resubscribeDelay,
                          boolean backfill, int adminPort, Duration drainGrace, Duration drainWindow,
                          Duration drainDeadline, Duration clientTimeout, URI subscriberRedis, long maxQueuedBytes,
-                         Security security) {
+                         Security security, PresenceSettings presence) {
 
     public ChatConfig {
         if (!Protocol.isRoomId(nodeId)) {
             throw new IllegalArgumentException("node name must be 1-64 characters of A-Z a-z 0-9 _ . -, got '" + nodeId + "'");
+        }
+        if (presence == null) {
+            throw new IllegalArgumentException("presence settings are missing");
         }
         for (URI uri : new URI[] {redis, subscriberRedis}) {
             if (!"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
@@ -54,12 +58,57 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         }
     }
 
+    /**
+     * Presence and typing.
+     *
+     * @param ttl            how long this node's entry for a name lives in Redis without a refresh; the node refreshes
+     *                       every ttl/3 and sweeps expired entries every min(500 ms, ttl/3), so a dead node's members
+     *                       are gone within ttl + sweep
+     * @param leaveDelay     how long after a name's last connection here closes before its entry is removed: a
+     *                       reconnect within it (to this node or another) shows no leave
+     * @param typingInterval at most one typing signal per connection per this interval is relayed
+     */
+    public record PresenceSettings(Duration ttl, Duration leaveDelay, Duration typingInterval) {
+        static final Duration MIN_TTL = Duration.ofMillis(300);
+        static final Duration MAX = Duration.ofHours(1);
+
+        public PresenceSettings {
+            if (ttl == null || ttl.compareTo(MIN_TTL) < 0 || ttl.compareTo(MAX) > 0) {
+                throw new IllegalArgumentException("--presence-ttl must be between 300ms and 60m (the node refreshes"
+                        + " its entries every ttl/3), got " + Options.show(ttl));
+            }
+            if (leaveDelay == null || leaveDelay.isNegative() || leaveDelay.compareTo(MAX) > 0) {
+                throw new IllegalArgumentException("--leave-delay must be between 0s and 60m, got " + Options.show(leaveDelay));
+            }
+            if (typingInterval == null || typingInterval.isNegative() || typingInterval.compareTo(MAX) > 0) {
+                throw new IllegalArgumentException("--typing-interval must be between 0s and 60m, got "
+                        + Options.show(typingInterval));
+            }
+        }
+
+        public static PresenceSettings defaults() {
+            return new PresenceSettings(Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(1));
+        }
+
+        /** How often the node refreshes its entries: ttl/3. */
+        Duration refreshInterval() {
+            return Duration.ofMillis(ttl.toMillis() / 3);
+        }
+
+        /** How often the node sweeps its rooms' expired entries: min(500 ms, ttl/3). */
+        Duration sweepInterval() {
+            Duration third = refreshInterval();
+            return third.compareTo(Duration.ofMillis(500)) < 0 ? third : Duration.ofMillis(500);
+        }
+    }
+
     public static ChatConfig defaults() {
         return new ChatConfig("127.0.0.1", 3000, Duration.ofMinutes(10), Duration.ofSeconds(30), 16 * 1024, 4096,
                 "node-1", URI.create("redis://127.0.0.1:6379"), 10_000, 10_000, Duration.ofMinutes(5),
                 Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofMillis(200), true,
                 0, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                URI.create("redis://127.0.0.1:6379"), 4L * 1024 * 1024, Security.workshop());
+                URI.create("redis://127.0.0.1:6379"), 4L * 1024 * 1024, Security.workshop(),
+                PresenceSettings.defaults());
     }
 
     /** The defaults on a free loopback port, for tests, against the given Redis. */
@@ -71,7 +120,7 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         return new ChatConfig(host, newPort, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
-                maxQueuedBytes, security);
+                maxQueuedBytes, security, presence);
     }
 
     /** Names the node and its Redis; the subscription connects to the same Redis. */
@@ -79,28 +128,28 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, newNodeId, newRedis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, newRedis,
-                maxQueuedBytes, security);
+                maxQueuedBytes, security, presence);
     }
 
     public ChatConfig withSubscriberRedis(URI newSubscriberRedis) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout,
-                newSubscriberRedis, maxQueuedBytes, security);
+                newSubscriberRedis, maxQueuedBytes, security, presence);
     }
 
     public ChatConfig withTimeouts(Duration newIdleTimeout, Duration newPingInterval) {
         return new ChatConfig(host, port, newIdleTimeout, newPingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
-                maxQueuedBytes, security);
+                maxQueuedBytes, security, presence);
     }
 
     public ChatConfig withHistory(int newHistoryLength, int newMaxReplay) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 newHistoryLength, newMaxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
-                maxQueuedBytes, security);
+                maxQueuedBytes, security, presence);
     }
 
     public ChatConfig withSubscription(Duration newHeartbeatInterval, Duration newHeartbeatTimeout,
@@ -108,42 +157,42 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, newHeartbeatInterval, newHeartbeatTimeout,
                 newResubscribeDelay, newBackfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout,
-                subscriberRedis, maxQueuedBytes, security);
+                subscriberRedis, maxQueuedBytes, security, presence);
     }
 
     public ChatConfig withAdminPort(int newAdminPort) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, newAdminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
-                maxQueuedBytes, security);
+                maxQueuedBytes, security, presence);
     }
 
     public ChatConfig withDrain(Duration newGrace, Duration newWindow, Duration newDeadline) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, newGrace, newWindow, newDeadline, clientTimeout, subscriberRedis,
-                maxQueuedBytes, security);
+                maxQueuedBytes, security, presence);
     }
 
     public ChatConfig withClientTimeout(Duration newClientTimeout) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, newClientTimeout, subscriberRedis,
-                maxQueuedBytes, security);
+                maxQueuedBytes, security, presence);
     }
 
     public ChatConfig withMaxQueuedBytes(long newMaxQueuedBytes) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
-                newMaxQueuedBytes, security);
+                newMaxQueuedBytes, security, presence);
     }
 
     public ChatConfig withSecurity(Security newSecurity) {
         return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
-                maxQueuedBytes, newSecurity);
+                maxQueuedBytes, newSecurity, presence);
     }
 
     /**
@@ -178,13 +227,28 @@ public record ChatConfig(String host, int port, Duration idleTimeout, Duration p
                 .withSubscription(config.heartbeatInterval(), config.heartbeatTimeout(), config.resubscribeDelay(),
                         Options.or(options.backfill, config.backfill()))
                 .withMaxQueuedBytes(Options.or(options.maxQueuedBytes, config.maxQueuedBytes()))
-                .withSecurity(security);
+                .withSecurity(security)
+                .withPresence(new PresenceSettings(Options.or(options.presenceTtl, config.presence().ttl()),
+                        Options.or(options.leaveDelay, config.presence().leaveDelay()),
+                        Options.or(options.typingInterval, config.presence().typingInterval())));
+    }
+
+    public ChatConfig withPresence(PresenceSettings newPresence) {
+        return new ChatConfig(host, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
+                historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
+                resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
+                maxQueuedBytes, security, newPresence);
+    }
+
+    /** Presence with a short ttl and delays, for tests: ttl, leave delay, typing interval. */
+    public ChatConfig withPresence(Duration ttl, Duration leaveDelay, Duration typingInterval) {
+        return withPresence(new PresenceSettings(ttl, leaveDelay, typingInterval));
     }
 
     public ChatConfig withHost(String newHost) {
         return new ChatConfig(newHost, port, idleTimeout, pingInterval, maxFrameBytes, maxMessageChars, nodeId, redis,
                 historyLength, maxReplay, dedupeWindow, commandTimeout, heartbeatInterval, heartbeatTimeout,
                 resubscribeDelay, backfill, adminPort, drainGrace, drainWindow, drainDeadline, clientTimeout, subscriberRedis,
-                maxQueuedBytes, security);
+                maxQueuedBytes, security, presence);
     }
 }

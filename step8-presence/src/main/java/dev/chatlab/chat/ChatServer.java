@@ -8,6 +8,7 @@ import dev.chatlab.chat.Protocol.Leave;
 import dev.chatlab.chat.Protocol.Ping;
 import dev.chatlab.chat.Protocol.Request;
 import dev.chatlab.chat.Protocol.Say;
+import dev.chatlab.chat.Protocol.Typing;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -68,6 +69,7 @@ public final class ChatServer implements AutoCloseable {
     private final History history;
     private final Appender appender;
     private final Fanout fanout;
+    private final Presence presence;
     private final Metrics metrics;
     private final Admin admin;
     private final Tokens tokens;
@@ -86,7 +88,8 @@ public final class ChatServer implements AutoCloseable {
                 config.historyLength(), config.dedupeWindow());
         this.appender = new Appender(config.redis().getHost(), config.redis().getPort(), config.commandTimeout(),
                 config.historyLength(), config.dedupeWindow(), config.nodeId(), MAX_QUEUED_APPENDS);
-        this.fanout = new Fanout(config, history, rooms, metrics);
+        this.presence = new Presence(config, history, rooms, metrics);
+        this.fanout = new Fanout(config, history, rooms, metrics, presence);
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, config.nodeId() + "-timers");
             t.setDaemon(true);
@@ -131,6 +134,13 @@ public final class ChatServer implements AutoCloseable {
                         }
                     }
                     : historyApi::messages);
+            javalin.routes.get("/rooms/{roomId}/presence", security.tokensRequired()
+                    ? ctx -> {
+                        if (authorised(ctx, ctx.pathParam("roomId"))) {
+                            presence(ctx);
+                        }
+                    }
+                    : this::presence);
             javalin.routes.post("/login", this::login);
             javalin.routes.get("/health", ctx -> json(ctx, 200, health()));
             javalin.routes.get("/ready", this::ready);
@@ -339,6 +349,8 @@ public final class ChatServer implements AutoCloseable {
                             connection.send(Protocol.ack(clientMsgId, stored.seq()));
                         }
                     });
+        } else if (request instanceof Typing) {
+            typing(connection);
         } else if (request instanceof Leave) {
             leave(connection);
         } else if (request instanceof Ping) {
@@ -357,7 +369,11 @@ public final class ChatServer implements AutoCloseable {
         String roomId = join.roomId();
         synchronized (rooms.lockFor(roomId)) {
             History.Head head = history.head(roomId);
+            // The name is present from here on, and leaves as it was: a later join may rename an anonymous client.
+            String name = connection.name();
+            List<String> members = presence.join(roomId, name);
             Rooms.Room room = rooms.join(connection, roomId, head.seq(), head.epoch());
+            connection.presenceName(name);
             if (!room.epoch.equals(head.epoch())) {
                 fanout.resetEpoch(room, head.epoch());
             }
@@ -383,18 +399,55 @@ public final class ChatServer implements AutoCloseable {
                 }
             }
             connection.lastSeq = head.seq();
-            connection.send(Protocol.joined(roomId, head.seq(), head.epoch(), recovered, config.nodeId()));
+            connection.send(Protocol.joined(roomId, head.seq(), head.epoch(), recovered, config.nodeId(), members));
             missed.forEach(m -> connection.send(Protocol.message(m.json())));
         }
     }
 
+    /** Takes the connection out of its room; its name leaves after the leave delay if it was the name's last here. */
     private void leave(Connection connection) {
         String roomId = connection.roomId();
         if (roomId != null) {
             synchronized (rooms.lockFor(roomId)) {
-                rooms.leave(connection);
+                if (roomId.equals(connection.roomId())) {
+                    rooms.leave(connection);
+                    presence.left(roomId, connection.presenceName());
+                }
             }
         }
+    }
+
+    /**
+     * Relays that the client is typing to its room's other members, on every node: at most once per typing interval
+     * per connection (the rest are dropped and counted, never refused), never stored.
+     */
+    private void typing(Connection connection) throws BadFrame {
+        String roomId = connection.roomId();
+        if (roomId == null) {
+            throw new BadFrame("not_joined", "join a room before sending typing");
+        }
+        long now = System.nanoTime();
+        if (connection.typedYet && now - connection.lastTypingNanos < config.presence().typingInterval().toNanos()) {
+            metrics.typingDropped.increment();
+            return;
+        }
+        connection.typedYet = true;
+        connection.lastTypingNanos = now;
+        if (presence.typing(roomId, connection.presenceName())) {
+            metrics.typingRelayed.increment();
+        } else {
+            metrics.typingDropped.increment();
+        }
+    }
+
+    /** {@code GET /rooms/{roomId}/presence}: the names present in the room, sorted. */
+    private void presence(Context ctx) {
+        String roomId = ctx.pathParam("roomId");
+        if (!Protocol.isRoomId(roomId)) {
+            HistoryApi.badRequest(ctx, "roomId must be 1-64 characters of A-Z a-z 0-9 _ . -");
+            return;
+        }
+        json(ctx, 200, Protocol.members(roomId, presence.members(roomId)));
     }
 
     /**
@@ -486,7 +539,7 @@ public final class ChatServer implements AutoCloseable {
             }
             return true;
         } catch (Tokens.Refused e) {
-            log.info("history request from {} refused: {}", gate.clientAddress(ctx), e.getMessage());
+            log.info("request for {} from {} refused: {}", ctx.path(), gate.clientAddress(ctx), e.getMessage());
             json(ctx, 401, errorBody("unauthorized", "a valid token is required: " + e.getMessage()));
             return false;
         }
@@ -550,11 +603,13 @@ public final class ChatServer implements AutoCloseable {
             server.fanout.start(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             server.admin.close();
+            server.presence.close();
             server.appender.close();
             server.history.close();
             throw e;
         }
         server.appender.start();
+        server.presence.start();
         server.app.start(config.host(), config.port());
         long every = Math.max(1, config.clientTimeout().toMillis() / 3);
         server.scheduler.scheduleWithFixedDelay(server::reapSilentClients, every, every, TimeUnit.MILLISECONDS);
@@ -590,6 +645,9 @@ public final class ChatServer implements AutoCloseable {
     /** Stops the node. Clients are closed with 1001 first: stopping Jetty under them would give them 1006. */
     @Override
     public void close() {
+        // First: the leaves of the clients closed below must not run. The entries expire, so a client that reconnects
+        // to another node meanwhile shows no leave.
+        presence.close();
         connections.forEach(c -> c.close(1001, "node stopping"));
         app.stop();
         admin.close();
@@ -643,8 +701,10 @@ public final class ChatServer implements AutoCloseable {
             // A drain started from the admin endpoint ends the process too; the hook then finds it done.
             new Thread(() -> System.exit(0), "exit-after-drain").start();
         });
-        log.info("step 8 {} listening: {} (WebSocket {}), admin on 127.0.0.1:{}, Redis at {}, {} profile",
+        log.info("step 8 {} listening: {} (WebSocket {}), admin on 127.0.0.1:{}, Redis at {}, {} profile;"
+                        + " presence ttl {}, leave delay {}, typing interval {}",
                 config.nodeId(), server.httpUri(), server.wsUri(), server.adminPort(), config.redis(),
-                config.security().profile());
+                config.security().profile(), Options.show(config.presence().ttl()),
+                Options.show(config.presence().leaveDelay()), Options.show(config.presence().typingInterval()));
     }
 }

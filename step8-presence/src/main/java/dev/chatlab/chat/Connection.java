@@ -75,6 +75,14 @@ final class Connection implements FrameHandler {
     volatile boolean heartbeats;
     /** The newest seq this client has been sent in its room; guarded by the room's lock. */
     long lastSeq;
+    /**
+     * The name this connection is present as in its room, fixed when it joined (a later join may rename an anonymous
+     * client; its presence moves with that join). Written under the room's lock; the delivery thread reads it.
+     */
+    private volatile String presenceName;
+    /** When this connection's last typing signal was relayed (nanoTime); its frames come one at a time. */
+    long lastTypingNanos;
+    boolean typedYet;
 
     // A message arriving in fragments (frames come one at a time, never two at once for one socket).
     private byte messageType;
@@ -306,6 +314,14 @@ final class Connection implements FrameHandler {
 
     String name() {
         return name;
+    }
+
+    String presenceName() {
+        return presenceName;
+    }
+
+    void presenceName(String newPresenceName) {
+        this.presenceName = newPresenceName;
     }
 
     void name(String newName) {

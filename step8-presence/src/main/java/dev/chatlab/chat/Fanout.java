@@ -33,6 +33,13 @@ import redis.clients.jedis.exceptions.JedisException;
 final class Fanout implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Fanout.class);
     private static final String ROOMS_PATTERN = History.channel("*");
+    private static final String PRESENCE_PATTERN = Presence.channel("*");
+    private static final String TYPING_PATTERN = Presence.typingChannel("*");
+    private static final int PRESENCE_PREFIX = Presence.channel("").length();
+    private static final int TYPING_PREFIX = Presence.typingChannel("").length();
+    /** The third element of an inbox entry that is not a message: what it is. */
+    private static final String PRESENCE = "presence";
+    private static final String TYPING = "typing";
     /** Messages read but not yet delivered, at most; past it the subscriber stops reading until there is room. */
     private static final int INBOX_LIMIT = 10_000;
     /** Messages delivered in one round at most, each member's frames of the round written together. */
@@ -49,10 +56,14 @@ final class Fanout implements AutoCloseable {
     private final History history;
     private final Rooms rooms;
     private final Metrics metrics;
+    private final Presence presence;
     private final String heartbeatChannel;
     private final Thread subscriberThread;
     private final Thread deliveryThread;
-    /** What the subscription has read and the delivery thread not yet delivered: room id and stored entry. */
+    /**
+     * What the subscription has read and the delivery thread not yet delivered: room id and stored entry for a
+     * message; room id, payload and {@link #PRESENCE} or {@link #TYPING} for the others.
+     */
     private final BlockingQueue<String[]> inbox = new ArrayBlockingQueue<>(INBOX_LIMIT);
     private final ScheduledExecutorService heartbeat;
     private final CountDownLatch firstSubscription = new CountDownLatch(1);
@@ -63,11 +74,12 @@ final class Fanout implements AutoCloseable {
     private volatile long lastHeartbeatNanos = System.nanoTime();
     private volatile boolean running = true;
 
-    Fanout(ChatConfig config, History history, Rooms rooms, Metrics metrics) {
+    Fanout(ChatConfig config, History history, Rooms rooms, Metrics metrics, Presence presence) {
         this.config = config;
         this.history = history;
         this.rooms = rooms;
         this.metrics = metrics;
+        this.presence = presence;
         this.heartbeatChannel = "chat:heartbeat:" + config.nodeId();
         this.subscriberThread = new Thread(this::subscribeLoop, config.nodeId() + "-subscriber");
         this.subscriberThread.setDaemon(true);
@@ -121,7 +133,7 @@ final class Fanout implements AutoCloseable {
             try (Jedis jedis = new Jedis(config.subscriberRedis().getHost(), config.subscriberRedis().getPort(), clientConfig)) {
                 subscriber = jedis;
                 // Blocks, with no timeout, for as long as the subscription lasts.
-                jedis.psubscribe(new Listener(), ROOMS_PATTERN, heartbeatChannel);
+                jedis.psubscribe(new Listener(), ROOMS_PATTERN, PRESENCE_PATTERN, TYPING_PATTERN, heartbeatChannel);
             } catch (JedisException e) {
                 if (running) {
                     log.warn("{}: subscription lost ({}); subscribing again in {} ms", config.nodeId(), e.getMessage(),
@@ -158,7 +170,8 @@ final class Fanout implements AutoCloseable {
     private final class Listener extends JedisPubSub {
         @Override
         public void onPSubscribe(String pattern, int subscribedChannels) {
-            if (subscribedChannels < 2) {
+            // Confirmed once all four patterns are: rooms, presence, typing and the heartbeat.
+            if (subscribedChannels < 4) {
                 return;
             }
             lastHeartbeatNanos = System.nanoTime();
@@ -171,6 +184,8 @@ final class Fanout implements AutoCloseable {
                 if (config.backfill()) {
                     rooms.ids().forEach(Fanout.this::catchUp);
                 }
+                // And so are presence events: every local room gets its whole member list again.
+                presence.resubscribed();
             } else {
                 log.info("{}: subscribed to {}", config.nodeId(), config.redis());
                 firstSubscription.countDown();
@@ -179,15 +194,24 @@ final class Fanout implements AutoCloseable {
 
         @Override
         public void onPMessage(String pattern, String channel, String message) {
-            if (channel.equals(heartbeatChannel)) {
-                lastHeartbeatNanos = System.nanoTime();
-            } else {
-                try {
-                    // Waits when the delivery thread is INBOX_LIMIT behind: Redis then holds what follows.
-                    inbox.put(new String[] {History.roomOf(channel), message});
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            // chat:room:, chat:presence:, chat:typing: and chat:heartbeat: differ in their 6th character.
+            String[] entry = switch (channel.charAt(5)) {
+                case 'r' -> new String[] {History.roomOf(channel), message};
+                case 'p' -> new String[] {channel.substring(PRESENCE_PREFIX), message, PRESENCE};
+                case 't' -> new String[] {channel.substring(TYPING_PREFIX), message, TYPING};
+                default -> null;
+            };
+            if (entry == null) {
+                if (channel.equals(heartbeatChannel)) {
+                    lastHeartbeatNanos = System.nanoTime();
                 }
+                return;
+            }
+            try {
+                // Waits when the delivery thread is INBOX_LIMIT behind: Redis then holds what follows.
+                inbox.put(entry);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -212,7 +236,11 @@ final class Fanout implements AutoCloseable {
                     gather(round, System.nanoTime() + DELAY_NANOS);
                 }
                 for (String[] entry : round) {
-                    deliver(History.parse(entry[0], entry[1]), touched);
+                    if (entry.length == 2) {
+                        deliver(History.parse(entry[0], entry[1]), touched);
+                    } else {
+                        signal(entry[0], entry[1], entry[2] == TYPING, touched);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -275,6 +303,42 @@ final class Fanout implements AutoCloseable {
                 }
             }
             send(room, message, touched);
+        }
+    }
+
+    /**
+     * Sends a presence event or a typing signal to the room's members here, under the room's lock (so a member's
+     * {@code joined}, sent under it too, is never overtaken by an event its list already holds). A typing signal's
+     * payload is {@code name\nframe}: it skips the connections of that name. Queued only; the caller flushes
+     * {@code touched}.
+     */
+    private void signal(String roomId, String payload, boolean typing, Set<Connection> touched) {
+        String sender = null;
+        String frame = payload;
+        if (typing) {
+            int newline = payload.indexOf('\n');
+            if (newline < 0) {
+                return;
+            }
+            sender = payload.substring(0, newline);
+            frame = payload.substring(newline + 1);
+        }
+        synchronized (rooms.lockFor(roomId)) {
+            Rooms.Room room = rooms.get(roomId);
+            if (room == null) {
+                return;
+            }
+            ByteBuffer bytes = null;
+            for (Connection member : room.members) {
+                if (sender != null && sender.equals(member.presenceName())) {
+                    continue;
+                }
+                if (bytes == null) {
+                    bytes = ByteBuffer.wrap(frame.getBytes(StandardCharsets.UTF_8));
+                }
+                member.share(bytes, true);
+                touched.add(member);
+            }
         }
     }
 

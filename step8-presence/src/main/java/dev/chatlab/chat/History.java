@@ -86,11 +86,21 @@ final class History implements AutoCloseable {
             return {seq, epoch, oldest[2] or '0'}
             """;
 
+    /** A Lua script, and its SHA once Redis has loaded it (Redis may forget it: it is loaded again then). */
+    static final class Script {
+        final String source;
+        private volatile String sha;
+
+        Script(String source) {
+            this.source = source;
+        }
+    }
+
     private final RedisClient redis;
     private final int historyLength;
     private final long dedupeWindowMillis;
-    private volatile String appendSha;
-    private volatile String headSha;
+    private final Script appendScript = new Script(APPEND);
+    private final Script headScript = new Script(HEAD);
 
     History(String host, int port, Duration commandTimeout, int historyLength, Duration dedupeWindow) {
         this.historyLength = historyLength;
@@ -124,7 +134,7 @@ final class History implements AutoCloseable {
         return channel.substring("chat:room:".length());
     }
 
-    private static String key(String roomId, String part) {
+    static String key(String roomId, String part) {
         // The hash tag keeps a room's keys in one slot, should the keys ever move to a Redis cluster.
         return "chat:{" + roomId + "}:" + part;
     }
@@ -135,7 +145,7 @@ final class History implements AutoCloseable {
      * nothing is stored or published again and the first seq comes back.
      */
     Appended append(String roomId, String payloadJson, String clientMsgId) {
-        Object reply = script(APPEND, true, appendKeys(roomId, clientMsgId),
+        Object reply = eval(appendScript, appendKeys(roomId, clientMsgId),
                 appendArgs(roomId, payloadJson, clientMsgId, historyLength, dedupeWindowMillis), "store a message in " + roomId);
         return appended(reply);
     }
@@ -160,7 +170,7 @@ final class History implements AutoCloseable {
     }
 
     Head head(String roomId) {
-        List<?> reply = (List<?>) script(HEAD, false, List.of(key(roomId, "seq"), key(roomId, "log"), key(roomId, "epoch")),
+        List<?> reply = (List<?>) eval(headScript, List.of(key(roomId, "seq"), key(roomId, "log"), key(roomId, "epoch")),
                 List.of(newEpoch()), "read the head of " + roomId);
         return new Head(Long.parseLong((String) reply.get(0)), (String) reply.get(1),
                 (long) Double.parseDouble((String) reply.get(2)));
@@ -239,9 +249,13 @@ final class History implements AutoCloseable {
         }
     }
 
-    private Object script(String script, boolean append, List<String> keys, List<String> args, String what) {
+    /**
+     * Runs a script through this node's pool of connections (presence's scripts share it), loading it first when
+     * Redis does not know it yet; a failure is {@link Unavailable}, "cannot WHAT: why".
+     */
+    Object eval(Script script, List<String> keys, List<String> args, String what) {
         try {
-            String sha = append ? appendSha : headSha;
+            String sha = script.sha;
             if (sha != null) {
                 try {
                     return redis.evalsha(sha, keys, args);
@@ -249,12 +263,8 @@ final class History implements AutoCloseable {
                     // Redis restarted (or was flushed) and forgot its script cache: load it again below.
                 }
             }
-            sha = redis.scriptLoad(script);
-            if (append) {
-                appendSha = sha;
-            } else {
-                headSha = sha;
-            }
+            sha = redis.scriptLoad(script.source);
+            script.sha = sha;
             return redis.evalsha(sha, keys, args);
         } catch (JedisException e) {
             throw new Unavailable("cannot " + what, e);

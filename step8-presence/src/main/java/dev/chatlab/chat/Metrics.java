@@ -22,6 +22,11 @@ final class Metrics {
     final Counter resubscriptions;
     final Counter abusers;
     final Timer deliveryLatency;
+    final Counter presenceJoins;
+    final Counter presenceLeaves;
+    final Counter presenceSyncs;
+    final Counter typingRelayed;
+    final Counter typingDropped;
 
     Metrics(String nodeId) {
         registry.config().commonTags("node", nodeId);
@@ -42,6 +47,14 @@ final class Metrics {
                 .description("times the node lost its Redis subscription and subscribed again").register(registry);
         abusers = Counter.builder("chat.connections.abusive.closed")
                 .description("connections closed with 1008 because they kept sending past their rate limit").register(registry);
+        presenceJoins = presenceEvents("join");
+        presenceLeaves = presenceEvents("leave");
+        presenceSyncs = presenceEvents("sync");
+        typingRelayed = Counter.builder("chat.typing.relayed")
+                .description("typing signals this node took from its clients and published to their rooms").register(registry);
+        typingDropped = Counter.builder("chat.typing.dropped")
+                .description("typing signals dropped: sent within the typing interval of the last, or with the relay full")
+                .register(registry);
         // Heap and other memory pools: what a 10 MB frame would show up in if it were buffered.
         new JvmMemoryMetrics().bindTo(registry);
         deliveryLatency = Timer.builder("chat.delivery.latency")
@@ -49,6 +62,12 @@ final class Metrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    private Counter presenceEvents(String event) {
+        return Counter.builder("chat.presence.events").tag("event", event)
+                .description("presence events this node published (join, leave), and member lists it sent (sync)")
                 .register(registry);
     }
 

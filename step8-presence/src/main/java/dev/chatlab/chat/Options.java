@@ -111,6 +111,24 @@ final class Options {
     @Option(names = "--rate-bytes", paramLabel = "N", description = "bytes per second one socket may send")
     Long rateBytes;
 
+    @Option(names = "--presence-ttl", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:PRESENCE_TTL}",
+            description = "how long this node's presence entries live in Redis without a refresh; a dead node's members"
+                    + " are gone within ttl + min(500ms, ttl/3) (else $PRESENCE_TTL, else 10s)")
+    Duration presenceTtl;
+
+    @Option(names = "--leave-delay", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:LEAVE_DELAY}",
+            description = "how long after a name's last connection closes before it leaves its room; a reconnect"
+                    + " within it shows no leave (else $LEAVE_DELAY, else 3s)")
+    Duration leaveDelay;
+
+    @Option(names = "--typing-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "${env:TYPING_INTERVAL}",
+            description = "at most one typing signal per connection per this interval is relayed; extra ones are"
+                    + " dropped (else $TYPING_INTERVAL, else 1s)")
+    Duration typingInterval;
+
     /** Reads {@code args}; a wrong flag throws {@link IllegalArgumentException} naming it and what it expects. */
     static Options parse(String[] args) {
         Options options = new Options();
@@ -129,6 +147,18 @@ final class Options {
     /** {@code value} when the command line or the environment gave one, else {@code fallback}. */
     static <T> T or(T value, T fallback) {
         return value != null ? value : fallback;
+    }
+
+    /** A duration the way the options are written: {@code 500ms}, {@code 3s}, {@code 2m}. */
+    static String show(Duration duration) {
+        if (duration == null) {
+            return "nothing";
+        }
+        long millis = duration.toMillis();
+        if (millis % 60_000 == 0 && millis != 0) {
+            return millis / 60_000 + "m";
+        }
+        return millis % 1000 == 0 && millis != 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     /** {@code 500ms}, {@code 3s} or {@code 2m}. */

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.regex.Pattern;
 
 /** The wire protocol: turns client frames into requests (or a {@link BadFrame}) and builds server frames. */
@@ -37,7 +39,7 @@ final class Protocol {
     }
 
     /** What a client can ask for. */
-    sealed interface Request permits Join, Say, Leave, Ping {
+    sealed interface Request permits Join, Say, Leave, Ping, Typing {
     }
 
     /**
@@ -55,6 +57,10 @@ final class Protocol {
     }
 
     record Ping() implements Request {
+    }
+
+    /** The client is typing in its room: relayed to the room's other members, never stored. */
+    record Typing() implements Request {
     }
 
     /** A frame the server cannot act on: {@code code} is one of the error codes in docs/protocol.md. */
@@ -91,6 +97,7 @@ final class Protocol {
                     fields.type = value == JsonToken.VALUE_STRING ? parser.getText() : null;
                     fields.typeIsText = value == JsonToken.VALUE_STRING;
                 } else if ("payload".equals(field)) {
+                    fields.payload = value;
                     fields.payloadIsObject = value == JsonToken.START_OBJECT;
                     if (fields.payloadIsObject) {
                         fields.clearPayload();
@@ -111,15 +118,16 @@ final class Protocol {
             throw new BadFrame("bad_json", "the frame is not valid JSON");
         }
         if (!fields.typeIsText) {
-            throw new BadFrame("unknown_type", "a frame needs a string \"type\": join, message, leave or ping");
+            throw new BadFrame("unknown_type", "a frame needs a string \"type\": join, message, leave, ping or typing");
         }
         return switch (fields.type) {
             case "join" -> join(payload(fields, "join"));
             case "message" -> say(payload(fields, "message"));
             case "leave" -> new Leave();
             case "ping" -> new Ping();
+            case "typing" -> typing(fields);
             default -> throw new BadFrame("unknown_type", "unknown type \"" + abbreviate(fields.type)
-                    + "\"; expected join, message, leave or ping");
+                    + "\"; expected join, message, leave, ping or typing");
         };
     }
 
@@ -127,6 +135,8 @@ final class Protocol {
     private static final class Fields {
         String type;
         boolean typeIsText;
+        /** The payload's first token, or null when the frame has no payload. */
+        JsonToken payload;
         boolean payloadIsObject;
         Value roomId;
         Value name;
@@ -220,6 +230,16 @@ final class Protocol {
         return new Join(roomId.text(), displayName, sinceSeq, epochText);
     }
 
+    /** A typing frame's payload may be absent, null or an object (whose fields are ignored); nothing else. */
+    private static Typing typing(Fields fields) throws BadFrame {
+        if (fields.payload != null && fields.payload != JsonToken.VALUE_NULL && !fields.payloadIsObject) {
+            throw new BadFrame("bad_payload", "a typing frame's payload, when it has one, must be an object");
+        }
+        return TYPING;
+    }
+
+    private static final Typing TYPING = new Typing();
+
     private Say say(Fields payload) throws BadFrame {
         Value message = payload.message;
         if (message == null || !message.isText()) {
@@ -271,10 +291,57 @@ final class Protocol {
         return "{\"type\":\"message\",\"payload\":" + storedJson + "}";
     }
 
-    /** {@code seq}: the room's newest; {@code recovered}: whether everything after {@code since} follows. */
+    /**
+     * {@code seq}: the room's newest; {@code recovered}: whether everything after {@code since} follows. Without
+     * {@code members} (the joined sent when the room's history changes epoch), the client keeps the list it has.
+     */
     static String joined(String roomId, long seq, String epoch, boolean recovered, String node) {
-        return frame("joined", JSON.createObjectNode().put("roomId", roomId).put("seq", seq).put("epoch", epoch)
-                .put("recovered", recovered).put("node", node));
+        return frame("joined", joinedPayload(roomId, seq, epoch, recovered, node));
+    }
+
+    /** As {@link #joined(String, long, String, boolean, String)}, with the room's present names, sorted. */
+    static String joined(String roomId, long seq, String epoch, boolean recovered, String node, Collection<String> members) {
+        ObjectNode payload = joinedPayload(roomId, seq, epoch, recovered, node);
+        ArrayNode names = payload.putArray("members");
+        members.forEach(names::add);
+        return frame("joined", payload);
+    }
+
+    private static ObjectNode joinedPayload(String roomId, long seq, String epoch, boolean recovered, String node) {
+        return JSON.createObjectNode().put("roomId", roomId).put("seq", seq).put("epoch", epoch)
+                .put("recovered", recovered).put("node", node);
+    }
+
+    /** {@code presence} {@code sync}: the room's whole list of present names, sorted, replacing the client's. */
+    static String presenceSync(String roomId, Collection<String> members) {
+        ObjectNode payload = JSON.createObjectNode().put("roomId", roomId).put("event", "sync");
+        ArrayNode names = payload.putArray("members");
+        members.forEach(names::add);
+        return frame("presence", payload);
+    }
+
+    /** A {@code presence} {@code join} or {@code leave} event (the scripts in {@link Presence} write the same JSON). */
+    static String presenceEvent(String roomId, String event, String name) {
+        return frame("presence", JSON.createObjectNode().put("roomId", roomId).put("event", event).put("name", name));
+    }
+
+    /** {@code typing}: {@code name} is typing in the room. */
+    static String typing(String roomId, String name) {
+        return object(json -> {
+            json.writeStringField("type", "typing");
+            json.writeObjectFieldStart("payload");
+            json.writeStringField("roomId", roomId);
+            json.writeStringField("name", name);
+            json.writeEndObject();
+        });
+    }
+
+    /** The body of {@code GET /rooms/{roomId}/presence}. */
+    static String members(String roomId, Collection<String> members) {
+        ObjectNode body = JSON.createObjectNode().put("roomId", roomId);
+        ArrayNode names = body.putArray("members");
+        members.forEach(names::add);
+        return body.toString();
     }
 
     /** Tells the sender its message is stored, and as which seq. */

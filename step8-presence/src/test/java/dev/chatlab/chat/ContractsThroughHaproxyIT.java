@@ -20,7 +20,7 @@ class ContractsThroughHaproxyIT {
 
     @BeforeAll
     static void start() {
-        swarm = Swarm.start(ChatNodeProcess.jarOf("step7-performance"), 3, Balancing.LEAST_CONNECTIONS, List.of());
+        swarm = Swarm.start(ChatNodeProcess.jarOf("step8-presence"), 3, Balancing.LEAST_CONNECTIONS, List.of());
     }
 
     @AfterAll

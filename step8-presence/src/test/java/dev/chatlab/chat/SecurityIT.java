@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Test;
 /** The security of the whole system, with real parts: TLS and connection limits in HAProxy, node processes and their logs. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class SecurityIT {
-    private static final Path JAR = ChatNodeProcess.jarOf("step7-performance");
+    private static final Path JAR = ChatNodeProcess.jarOf("step8-presence");
 
     @Test
     void wss_through_haproxy_works_end_to_end_with_a_generated_certificate_and_http_is_redirected_to_https() throws Exception {
