@@ -26,6 +26,13 @@ final class NodeLimits {
      */
     static final int SEND_FRAME_BYTES = 128;
 
+    /**
+     * A step 8 node relays at most one typing signal per connection per {@code --typing-interval} (1 s) and drops the
+     * rest; a typing load sends each sender's signals far faster than that, to measure what relaying one costs, so the
+     * nodes relay every one. The check itself still runs on every signal.
+     */
+    static final List<String> TYPING = List.of("--typing-interval", "0ms");
+
     private NodeLimits() {
     }
 
