@@ -194,8 +194,22 @@ public final class CapacityCommand implements Callable<Integer> {
             ProcStats.Sample redisAfterConnect = redisProc.cpuSample();
             RedisCommands joining = RedisCommands.of(redis).since(commandsBefore);
             say("%,d joined, %,d failed in %.1f s; settling", joined, failed, connectSeconds);
-            // Idle for a moment, reading whatever the node sends (pings, and on step 8 the last presence events), then the costs.
-            long settledBytes = idle(selector, read, Duration.ofSeconds(3));
+            // Read whatever the node still sends (on step 8 the presence events of the joins: each join goes to every member
+            // already in the room) until it dies down, so that neither the heap nor the hold counts frames still queued.
+            long settleFrom = System.nanoTime();
+            long settledBytes = 0;
+            long quietSeconds = 0;
+            while (quietSeconds < QUIET_SECONDS || System.nanoTime() - settleFrom < MIN_SETTLE.toNanos()) {
+                if (System.nanoTime() - settleFrom > MAX_SETTLE.toNanos()) {
+                    say("the node still sends after %s; measuring anyway", DurationConverter.format(MAX_SETTLE));
+                    break;
+                }
+                long bytes = idle(selector, read, Duration.ofSeconds(1));
+                settledBytes += bytes;
+                quietSeconds = bytes < QUIET_BYTES_PER_SECOND ? quietSeconds + 1 : 0;
+            }
+            double settleSeconds = (System.nanoTime() - settleFrom) / 1e9;
+            say("the node's sends died down %.0f s after the connects (%,d bytes)", settleSeconds, settledBytes);
             long heapAfter = Heap.usedAfterGcKb(node.pid());
             Map<String, Long> classesAfter = HeapHistogram.take(node.pid());
             ProcStats.Sample after = proc.sample();
@@ -224,7 +238,9 @@ public final class CapacityCommand implements Callable<Integer> {
             table.row("node CPU per connection ms", f("%.3f", proc.cpuMicros(before, afterConnect) / 1e3 / per));
             table.row("Redis CPU during connects s", f("%.2f", redisProc.cpuMicros(redisBefore, redisAfterConnect) / 1e6));
             table.row("Redis commands during connects", f("%,d", joining.calls()));
-            table.row("bytes to the clients in the 3 s after the connects", f("%,d", settledBytes));
+            table.row("bytes to the clients after the connects, until quiet", f("%,d", settledBytes));
+            table.row("quiet after the connects s (" + QUIET_SECONDS + " s under " + f("%,d", QUIET_BYTES_PER_SECOND) + " bytes/s)",
+                    f("%.0f", settleSeconds));
             report.table(f("capacity: %,d idle WebSockets on one step %d node (%s), %d rooms", connections, swarmStep.number(), nodeJvmArgs,
                     rooms), table);
             report.note(NAMES);
@@ -255,6 +271,8 @@ public final class CapacityCommand implements Callable<Integer> {
             r.put("cpuMicrosConnecting", proc.cpuMicros(before, afterConnect));
             r.put("redisCpuMicrosConnecting", redisProc.cpuMicros(redisBefore, redisAfterConnect));
             r.put("redisCommandsConnecting", joining.calls());
+            r.put("bytesAfterConnecting", settledBytes);
+            r.put("quietAfterSeconds", settleSeconds);
             r.put("idle", idle.json());
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("step", swarmStep.number());
@@ -278,6 +296,15 @@ public final class CapacityCommand implements Callable<Integer> {
         saving.save(report);
         return 0;
     }
+
+    /** The node is quiet once it sends the clients less than this a second (pings: 10,000 sockets every 30 s)... */
+    static final long QUIET_BYTES_PER_SECOND = 10_000;
+    /** ... for this many seconds in a row. */
+    static final int QUIET_SECONDS = 2;
+    /** The settling after the connects lasts at least this (as long as it always did, on every step)... */
+    static final Duration MIN_SETTLE = Duration.ofSeconds(3);
+    /** ... and at most this. */
+    static final Duration MAX_SETTLE = Duration.ofSeconds(90);
 
     /** Who the members are, as presence sees them. */
     static final String NAMES = "Each connection joins without a name. A step 8 node names each guest-N, one name per connection, so "
