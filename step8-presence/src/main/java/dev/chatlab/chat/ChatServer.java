@@ -150,7 +150,7 @@ public final class ChatServer implements AutoCloseable {
                 log.warn("{}: Redis unavailable: {}", config.nodeId(), e.getMessage());
                 metrics.error("unavailable");
                 json(ctx, 503, Protocol.JSON.createObjectNode().put("code", "unavailable")
-                        .put("message", "history is unavailable; try again").toString());
+                        .put("message", "the chat's store is unavailable; try again").toString());
             });
         });
         this.admin = new Admin(config.adminPort(), this::drain);

@@ -29,6 +29,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * away, a jump in seq (or a new subscription) is filled from the stored history before anything after
  * it is delivered. A subscriber blocked on a dead or frozen Redis never notices by itself, so the node
  * publishes a heartbeat to its own subscription and reconnects when the heartbeat stops arriving.
+ *
+ * <p>The same subscription carries presence events and typing signals ({@link Presence}): they go through the same
+ * inbox and delivery thread, to the room's members here, under the room's lock. They have no seq, so nothing is
+ * filled in for them; after a new subscription, each room gets the whole member list again instead.
  */
 final class Fanout implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Fanout.class);

@@ -208,13 +208,7 @@ final class Presence implements AutoCloseable {
         List<String> args = new ArrayList<>(6);
         args.addAll(List.of(node, ttlMillis, channel(roomId), roomId, "1", name));
         List<?> reply = (List<?>) history.eval(joinScript, keys(roomId), args, "join " + roomId);
-        Local entry = local.computeIfAbsent(roomId, id -> new HashMap<>()).computeIfAbsent(name, n -> new Local());
-        entry.connections++;
-        if (entry.leave != null) {
-            entry.leave.cancel(false);
-            entry.leave = null;
-            entry.ticket = null;
-        }
+        count(roomId, name, local.computeIfAbsent(roomId, id -> new HashMap<>()).computeIfAbsent(name, n -> new Local()), 1);
         metrics.presenceJoins.increment((Long) reply.get(0));
         return sorted(reply.subList(1, reply.size()));
     }
@@ -227,7 +221,30 @@ final class Presence implements AutoCloseable {
     void left(String roomId, String name) {
         Map<String, Local> names = local.get(roomId);
         Local entry = names == null ? null : names.get(name);
-        if (entry == null || --entry.connections > 0 || closed) {
+        if (entry != null) {
+            count(roomId, name, entry, -1);
+        }
+    }
+
+    /**
+     * Counts a connection of {@code name} into ({@code change} 1) or out of (-1) {@code roomId} on this node. One
+     * coming in cancels the name's waiting leave: a reconnect within the leave delay shows no leave. The last going out
+     * schedules the name's leave after the delay, on the presence thread, with a fresh ticket: a leave runs only if it
+     * is still the one waiting when its time comes ({@link #leave}). Hold the room's lock.
+     */
+    private void count(String roomId, String name, Local entry, int change) {
+        // exercise:begin leave-delay: count the connection in or out (entry.connections); one coming in cancels the name's waiting leave (entry.leave, and its entry.ticket); when the last goes out, schedule leave(roomId, name, ticket) on the presence thread after settings.leaveDelay(), with a fresh ticket kept in entry.ticket (unless the node is closed)
+        // exercise:stub entry.connections += change;
+        entry.connections += change;
+        if (change > 0) {
+            if (entry.leave != null) {
+                entry.leave.cancel(false);
+                entry.leave = null;
+                entry.ticket = null;
+            }
+            return;
+        }
+        if (entry.connections > 0 || closed) {
             return;
         }
         Object ticket = new Object();
@@ -238,6 +255,7 @@ final class Presence implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             // Closed meanwhile: the entry expires.
         }
+        // exercise:end leave-delay
     }
 
     /** Runs the waiting leave of {@code name}, unless a join of the name here came first. The presence thread's. */
@@ -396,14 +414,6 @@ final class Presence implements AutoCloseable {
             return true;
         } catch (RejectedExecutionException e) {
             return false;
-        }
-    }
-
-    /** Names this node holds an entry for in {@code roomId} (connected, or with a leave waiting). For tests. */
-    List<String> localNames(String roomId) {
-        synchronized (rooms.lockFor(roomId)) {
-            Map<String, Local> names = local.get(roomId);
-            return names == null ? List.of() : sorted(names.keySet());
         }
     }
 

@@ -96,6 +96,8 @@ final class Protocol {
                 if ("type".equals(field)) {
                     fields.type = value == JsonToken.VALUE_STRING ? parser.getText() : null;
                     fields.typeIsText = value == JsonToken.VALUE_STRING;
+                    // A type that is an object or an array is skipped whole: its insides are not the frame's fields.
+                    parser.skipChildren();
                 } else if ("payload".equals(field)) {
                     fields.payload = value;
                     fields.payloadIsObject = value == JsonToken.START_OBJECT;
@@ -318,11 +320,6 @@ final class Protocol {
         ArrayNode names = payload.putArray("members");
         members.forEach(names::add);
         return frame("presence", payload);
-    }
-
-    /** A {@code presence} {@code join} or {@code leave} event (the scripts in {@link Presence} write the same JSON). */
-    static String presenceEvent(String roomId, String event, String name) {
-        return frame("presence", JSON.createObjectNode().put("roomId", roomId).put("event", event).put("name", name));
     }
 
     /** {@code typing}: {@code name} is typing in the room. */

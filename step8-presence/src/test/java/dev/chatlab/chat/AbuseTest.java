@@ -40,6 +40,7 @@ class AbuseTest {
     /** The bound on a room mate's delay (its own send to another mate's receive) while someone floods the room. */
     static final Duration MATE_DELAY_P99 = Duration.ofSeconds(1);
     static final long FUZZ_SEED = Long.getLong("fuzz.seed", 6455L);
+    private static final Set<String> BROADCAST = Set.of("message", "presence", "typing");
 
     @Test
     void a_flooding_client_is_rate_limited_then_closed_with_1008_while_its_room_mates_see_under_a_second_of_delay() throws Exception {
@@ -171,11 +172,41 @@ class AbuseTest {
         }
     }
 
+    @Test
+    void bad_typing_frames_get_error_frames_and_the_connection_keeps_working() {
+        try (Cluster cluster = Cluster.start(1);
+             ChatClient bob = ChatClient.connect("bob", cluster.node(1).wsUri());
+             ChatClient eve = ChatClient.connect("eve", cluster.node(1).wsUri())) {
+            bob.sendRaw(Frames.joinAs("keys", "bob"));
+            await("bob joined").atMost(ofSeconds(5)).until(() -> !bob.framesOfType("joined").isEmpty());
+            eve.sendRaw("{\"type\":\"typing\",\"payload\":{}}");
+            await("typing before a join").atMost(ofSeconds(5)).until(() -> eve.errorCodes().equals(List.of("not_joined")));
+            eve.sendRaw(Frames.joinAs("keys", "eve"));
+            await("eve joined").atMost(ofSeconds(5)).until(() -> !eve.framesOfType("joined").isEmpty());
+            for (String bad : List.of("{\"type\":\"typing\",\"payload\":\"now\"}", "{\"type\":\"typing\",\"payload\":[1,2]}",
+                    "{\"type\":\"typing\",\"payload\":7}", "{\"type\":\"typing\",\"payload\":{}", "{\"type\":\"Typing\"}")) {
+                eve.sendRaw(bad);
+            }
+            await("each bad frame is answered").atMost(ofSeconds(5)).until(() -> eve.errorCodes().size() == 6);
+            assertThat(eve.errorCodes()).containsExactly("not_joined", "bad_payload", "bad_payload", "bad_payload", "bad_json",
+                    "unknown_type");
+            // Fields a typing frame does not have are ignored: it names neither another room nor another sender.
+            eve.sendRaw("{\"type\":\"typing\",\"payload\":{\"roomId\":\"elsewhere\",\"name\":\"bob\",\"deep\":[{\"a\":[1]}]}}");
+            await("bob sees eve typing").atMost(ofSeconds(5)).until(() -> !bob.framesOfType("typing").isEmpty());
+            assertThat(bob.framesOfType("typing")).extracting(f -> Frames.payloadOf(f).toString())
+                    .containsOnly("{\"roomId\":\"keys\",\"name\":\"eve\"}");
+            eve.say("still here");
+            await("eve chats on").atMost(ofSeconds(5)).until(() -> bob.texts().contains("still here"));
+            assertThat(eve.isOpen()).isTrue();
+            assertThat(eve.errorCodes()).hasSize(6);
+        }
+    }
+
     /**
      * At least 10,000 frames from four raw connections: each frame is followed by a sentinel (an unknown type
      * naming its number), and everything the node sends before the sentinel's error is that frame's answer.
      * Every frame must get an {@code error}, its normal reply (a frame the mutations left valid), or a close
-     * code; a valid {@code leave} is the only frame that may go unanswered. Three clients chat throughout.
+     * code; a valid {@code leave} or {@code typing} are the only frames that may go unanswered. Three clients chat throughout.
      */
     @Test
     void a_fuzzer_sends_10000_random_and_mutated_frames_and_each_gets_an_answer_while_chatters_receive_everything() throws Exception {
@@ -271,7 +302,8 @@ class AbuseTest {
                     }
                     replies.add(reply);
                 }
-                List<JsonNode> direct = replies.stream().filter(r -> !"message".equals(Frames.type(r))).toList();
+                // What the room sends every member (messages, presence events, typing) answers no frame of this one's.
+                List<JsonNode> direct = replies.stream().filter(r -> !BROADCAST.contains(Frames.type(r))).toList();
                 String verdict;
                 if (closeCode != null) {
                     verdict = "close " + closeCode;
@@ -288,6 +320,8 @@ class AbuseTest {
                     }
                 } else if (isLeave(frame)) {
                     verdict = "leave (no answer)";
+                } else if (isTyping(frame)) {
+                    verdict = "typing (no answer)";
                 } else {
                     verdict = "none";
                     failures.add(frame.kind() + ": no answer: " + abbreviate(frame.text()));
@@ -310,6 +344,15 @@ class AbuseTest {
         }
         JsonNode parsed = Frames.parse(frame.text());
         return parsed.isObject() && "leave".equals(parsed.path("type").asText(null));
+    }
+
+    /** A valid typing frame from a joined connection is relayed to the others, or dropped: its sender gets nothing. */
+    private static boolean isTyping(Fuzz.Frame frame) {
+        if (frame.opcode() != RawWebSocket.TEXT || frame.raw() != null) {
+            return false;
+        }
+        JsonNode parsed = Frames.parse(frame.text());
+        return parsed.isObject() && "typing".equals(parsed.path("type").asText(null));
     }
 
     private static String abbreviate(String s) {

@@ -25,7 +25,9 @@ final class Fuzz {
             "{\"type\":\"message\",\"payload\":{\"message\":\"hello\",\"clientMsgId\":\"fz-1\"}}",
             "{\"type\":\"message\",\"payload\":{\"message\":\"hi there\"}}",
             "{\"type\":\"leave\",\"payload\":{}}",
-            "{\"type\":\"ping\",\"payload\":{}}");
+            "{\"type\":\"ping\",\"payload\":{}}",
+            "{\"type\":\"typing\",\"payload\":{}}",
+            "{\"type\":\"typing\"}");
     private static final List<String> TOKENS = List.of("{", "}", "[", "]", "\"", ":", ",", "\\", "\\u0000", "\u0000",
             "\u001f", "null", "true", "1e999999", "-0", "NaN", "\"type\"", "\"payload\"", "\ud83d\ude00", "\u202e");
     private static final List<String> FIELDS = List.of("roomId", "name", "since", "epoch", "message", "clientMsgId");

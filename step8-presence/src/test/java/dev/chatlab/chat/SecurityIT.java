@@ -74,9 +74,23 @@ class SecurityIT {
             String origin = "https://localhost:" + tls.tlsPort();
             try (Listener adaSide = Listener.open(https, tls.wssUri().resolve("/?roomId=lobby&token=" + TokenTest.q(ada)), origin);
                  Listener bobSide = Listener.open(https, tls.wssUri().resolve("/?roomId=lobby&token=" + TokenTest.q(bob)), origin)) {
-                adaSide.send(Frames.join("lobby"));
+                // A join's name cannot change the token's: ada is present as ada, whatever she calls herself.
+                adaSide.send(Frames.joinAs("lobby", "mallory"));
+                await("ada joined").atMost(ofSeconds(10)).until(() -> adaSide.has("joined"));
                 bobSide.send(Frames.join("lobby"));
-                await("both joined").atMost(ofSeconds(10)).until(() -> adaSide.has("joined") && bobSide.has("joined"));
+                await("bob joined").atMost(ofSeconds(10)).until(() -> bobSide.has("joined"));
+                assertThat(Frames.payloadOf(bobSide.first("joined")).path("members").toString())
+                        .as("the members bob is told of: the tokens' names").isEqualTo("[\"ada\",\"bob\"]");
+                adaSide.send("{\"type\":\"typing\",\"payload\":{\"name\":\"mallory\"}}");
+                await("bob sees ada typing").atMost(ofSeconds(10)).until(() -> bobSide.has("typing"));
+                assertThat(Frames.payloadOf(bobSide.first("typing")).path("name").asText()).isEqualTo("ada");
+                URI presence = tls.httpsUri().resolve("/rooms/lobby/presence");
+                assertThat(https.send(HttpRequest.newBuilder(presence).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                        .as("the presence route without a token").isEqualTo(401);
+                HttpResponse<String> present = https.send(HttpRequest.newBuilder(presence).header("Authorization", "Bearer " + bob)
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(present.statusCode()).isEqualTo(200);
+                assertThat(Frames.parse(present.body()).path("members").toString()).isEqualTo("[\"ada\",\"bob\"]");
                 adaSide.send(Frames.message("over TLS, end to end", "ada-1"));
                 await("bob hears ada over wss").atMost(ofSeconds(10)).until(() -> bobSide.has("message"));
                 JsonNode message = Frames.payloadOf(bobSide.first("message"));
