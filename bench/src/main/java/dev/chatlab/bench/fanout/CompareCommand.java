@@ -42,7 +42,7 @@ import picocli.CommandLine.TypeConversionException;
                 + "Redis and HAProxy, lost) and the ratios step 7 / step 6 (after / before) of CPU per delivery, p50 and p99, "
                 + "for each round and for the means.",
             "Takes about --rounds x 2 x (start-up + --warmup + --duration + up to 15 s for the deliveries to settle): "
-                + "about 5 minutes by default (4 runs of 65-80 s on 2 cores).",
+                + "about 6 minutes by default (4 runs of 80-90 s on 2 cores).",
             "Another pair of swarm steps goes to a page of its own: --before step7 --after step8 on compare-step7-step8.",
             "With --before-jar, --after-jar, --before-jvm-args or --after-jvm-args it compares two builds or setups of the "
                 + "--after step (step 7 by default) instead (before, after, before, ...; ratios after / before), on the page "
@@ -66,9 +66,9 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--before-jar", description = "a node jar of the --before step (by default the --after step: step 7) to "
             + "run as 'before' (a copy of an earlier step7-performance/target/step7-performance.jar)")
     Path beforeJar;
-    @Option(names = "--after-jar", description = "a step 7 node jar to run as 'after' (default: the one the module builds)")
+    @Option(names = "--after-jar", description = "a node jar of the --after step to run as 'after' (default: the one its module builds)")
     Path afterJar;
-    @Option(names = "--before-jvm-args", description = "JVM options of the 'before' nodes, step 7 then (default: --node-jvm-args)")
+    @Option(names = "--before-jvm-args", description = "JVM options of the 'before' nodes (default: --node-jvm-args)")
     String beforeJvmArgs;
     @Option(names = "--after-jvm-args", description = "JVM options of the 'after' nodes (default: --node-jvm-args)")
     String afterJvmArgs;
