@@ -11,8 +11,8 @@ import picocli.CommandLine.Mixin;
 
 /** Every scenario in turn at its default settings, each bounded, then the results page; what `./lab bench` alone runs. */
 @Command(name = "all", mixinStandardHelpOptions = true,
-        description = "Runs every scenario in turn with its default settings (transports; fanout on step 4, on step 7 and on "
-                + "step 7 with --affinity; compare; ramp; capacity; failover; storm; storage), each bounded to a minute or so "
+        description = "Runs every scenario in turn with its default settings (transports; fanout on step 4, on step 8 and on "
+                + "step 8 with --affinity; compare; ramp; capacity; failover; storm; storage), each bounded to a minute or so "
                 + "of load a run, then rewrites bench/results/README.md. A scenario that fails is reported and the rest still "
                 + "run. About 13 minutes on 2 cores.")
 public final class AllCommand implements Callable<Integer> {
@@ -25,8 +25,8 @@ public final class AllCommand implements Callable<Integer> {
             // The target shape: 60,000 deliveries/s offered.
             List.of("fanout", "--target", "step4"),
             // HAProxy in front, then room affinity.
-            List.of("fanout", "--target", "step7", "--rate", "1000"),
-            List.of("fanout", "--target", "step7", "--rate", "1000", "--affinity"),
+            List.of("fanout", "--target", "step8", "--rate", "1000"),
+            List.of("fanout", "--target", "step8", "--rate", "1000", "--affinity"),
             // Step 7 against step 6 on the target shape, straight at the nodes, alternated.
             List.of("compare"),
             List.of("ramp"),

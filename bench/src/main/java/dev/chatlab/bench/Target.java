@@ -17,7 +17,9 @@ public enum Target {
     STEP4(4, "step4-pubsub", false),
     STEP5(5, "step5-loadbalancer", true),
     STEP6(6, "step6-hardening", true),
-    STEP7(7, "step7-performance", true);
+    STEP7(7, "step7-performance", true),
+    /** Step 7's node with presence and typing: members kept in Redis under a refreshed TTL, typing relayed, never stored. */
+    STEP8(8, "step8-presence", true);
 
     private final int number;
     private final String module;
@@ -27,6 +29,11 @@ public enum Target {
         this.number = number;
         this.module = module;
         this.swarm = swarm;
+    }
+
+    /** The newest step: the default of the scenarios that run one swarm step. */
+    public static Target newest() {
+        return values()[values().length - 1];
     }
 
     /** The swarm steps, whose nodes run behind HAProxy, oldest first. */
@@ -47,6 +54,11 @@ public enum Target {
 
     public int number() {
         return number;
+    }
+
+    /** Whether its nodes keep presence and relay typing signals (step 8 on). */
+    public boolean presence() {
+        return number >= 8;
     }
 
     /** Whether its nodes are swarm nodes (HAProxy's checks, drain, the resilient client's protocol). */

@@ -34,7 +34,7 @@ class CommandTextTest {
     void the_target_is_always_said_and_affinity_when_set() {
         assertThat(recorded("fanout")).isEqualTo("bench fanout --target step4");
         assertThat(recorded("fanout", "--affinity", "--target", "step5")).isEqualTo("bench fanout --target step5 --affinity");
-        assertThat(recorded("ramp")).isEqualTo("bench ramp --target step7");
+        assertThat(recorded("ramp")).isEqualTo("bench ramp --target step8");
     }
 
     @Test
@@ -43,17 +43,20 @@ class CommandTextTest {
         assertThat(recorded("fanout", "--step", "step6", "--affinity")).isEqualTo("bench fanout --target step6 --affinity");
         assertThat(recorded("ramp", "--target", "5")).isEqualTo("bench ramp --target step5");
         assertThat(recorded("fanout", "--step", "7")).isEqualTo("bench fanout --target step7");
-        refused("'8' is not a target: step2, step4, step5, step6 or step7 (or 2, 4, 5, 6, 7)", "fanout", "--step", "8");
-        refused("'step3' is not a target: step2, step4, step5, step6 or step7", "ramp", "--target", "step3");
+        assertThat(recorded("fanout", "--step", "8")).isEqualTo("bench fanout --target step8");
+        assertThat(recorded("ramp", "--step", "7")).isEqualTo("bench ramp --target step7");
+        refused("'9' is not a target: step2, step4, step5, step6, step7 or step8 (or 2, 4, 5, 6, 7, 8)", "fanout", "--step", "9");
+        refused("'step3' is not a target: step2, step4, step5, step6, step7 or step8", "ramp", "--target", "step3");
     }
 
     @Test
     void the_swarm_scenarios_take_a_step_and_record_it_only_when_it_is_not_the_newest() {
-        refused("'4' is not a swarm step: 5, 6 or 7", "failover", "--step", "4");
-        refused("'8' is not a swarm step: 5, 6 or 7", "capacity", "--step", "8");
+        refused("'4' is not a swarm step: 5, 6, 7 or 8", "failover", "--step", "4");
+        refused("'9' is not a swarm step: 5, 6, 7 or 8", "capacity", "--step", "9");
         assertThat(recorded("failover")).isEqualTo("bench failover");
-        assertThat(recorded("capacity", "--step", "7")).isEqualTo("bench capacity");
-        for (String step : List.of("5", "6")) {
+        assertThat(recorded("capacity", "--step", "8")).isEqualTo("bench capacity");
+        assertThat(recorded("capacity", "--step", "7")).isEqualTo("bench capacity --step 7");
+        for (String step : List.of("5", "6", "7")) {
             assertThat(recorded("failover", "--step", step)).isEqualTo("bench failover --step " + step);
             assertThat(recorded("storm", "--step", step)).isEqualTo("bench storm --via kill --step " + step);
         }

@@ -19,16 +19,28 @@ class SwarmStepTest {
     @Test
     void the_newest_step_is_the_default_and_keeps_the_scenarios_own_page() {
         SwarmStep step = parsed();
-        assertThat(step.number()).isEqualTo(SwarmStep.NEWEST).isEqualTo(7).isEqualTo(SwarmStep.STEPS.get(SwarmStep.STEPS.size() - 1));
+        assertThat(step.number()).isEqualTo(SwarmStep.NEWEST).isEqualTo(8).isEqualTo(SwarmStep.STEPS.get(SwarmStep.STEPS.size() - 1))
+                .isEqualTo(Target.newest().number());
         assertThat(step.newest()).isTrue();
         assertThat(step.page("failover")).isEqualTo("failover");
         assertThat(step.page("storm-kill")).isEqualTo("storm-kill");
-        assertThat(step.jar().toString()).endsWith("step7-performance/target/step7-performance.jar");
-        assertThat(parsed("--step", "7").page("capacity")).isEqualTo("capacity");
+        assertThat(step.jar().toString()).endsWith("step8-presence/target/step8-presence.jar");
+        assertThat(parsed("--step", "8").page("capacity")).isEqualTo("capacity");
     }
 
     @Test
-    void step_6_is_no_longer_the_newest_and_gets_pages_of_its_own() {
+    void step_7_is_no_longer_the_newest_and_gets_pages_of_its_own() {
+        SwarmStep step = parsed("--step", "7");
+        assertThat(step.newest()).isFalse();
+        assertThat(step.page("failover")).isEqualTo("failover-step7");
+        assertThat(step.page("capacity")).isEqualTo("capacity-step7");
+        assertThat(step.page("storm-kill")).isEqualTo("storm-step7-kill");
+        assertThat(step.page("storm-drain")).isEqualTo("storm-step7-drain");
+        assertThat(step.jar().toString()).endsWith("step7-performance/target/step7-performance.jar");
+    }
+
+    @Test
+    void step_6_gets_pages_of_its_own() {
         SwarmStep step = parsed("--step", "6");
         assertThat(step.newest()).isFalse();
         assertThat(step.page("failover")).isEqualTo("failover-step6");
@@ -39,7 +51,7 @@ class SwarmStepTest {
 
     @Test
     void the_choices_read_as_a_sentence() {
-        assertThat(SwarmStep.choices(SwarmStep.STEPS)).isEqualTo("5, 6 or 7");
+        assertThat(SwarmStep.choices(SwarmStep.STEPS)).isEqualTo("5, 6, 7 or 8");
         assertThat(SwarmStep.choices(java.util.List.of("step6", "step7"))).isEqualTo("step6 or step7");
         assertThat(SwarmStep.choices(java.util.List.of(7))).isEqualTo("7");
     }

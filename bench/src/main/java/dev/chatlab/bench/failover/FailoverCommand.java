@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 
 /** A node killed under steady traffic: how long its clients take to be back, and whether anything acked went missing. */
 @Command(name = "failover", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts the swarm (Redis, 3 nodes of step 7, or of --step 6 or 5, HAProxy) through the testkit, connects ResilientClients "
+        description = "Starts the swarm (Redis, 3 nodes of step 8, or of --step 7, 6 or 5, HAProxy) through the testkit, connects ResilientClients "
                 + "(heartbeat 1 s, dead after 3 s, backoff 100 ms..2 s), each sending one message every 2 s; kills one node "
                 + "with SIGKILL after --before, keeps sending for --after, then waits for every ack. Reports the killed node's "
                 + "clients' reconnect time (disconnect -> connected) and lost/duplicated/reordered/unacked messages.")

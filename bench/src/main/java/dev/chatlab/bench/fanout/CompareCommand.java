@@ -8,6 +8,7 @@ import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Machine;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Saving;
+import dev.chatlab.bench.SwarmStep;
 import dev.chatlab.bench.Table;
 import dev.chatlab.bench.Target;
 import java.nio.file.Files;
@@ -27,23 +28,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Step 7 against step 6 on one shape, alternately in one run (6, 7, 6, 7, ...), so that whatever else the shared
- * machine does falls on both: each run a whole fanout on fresh processes, then the ratios step 7 / step 6. With
- * {@code --before-jar}, {@code --after-jar} or the JVM options of either side, it compares two builds (or two setups)
- * of step 7 the same way: before, after, before, after.
+ * Two steps on one shape, alternately in one run (by default step 6 and step 7: 6, 7, 6, 7, ...), so that whatever
+ * else the shared machine does falls on both: each run a whole fanout on fresh processes, then the ratios after /
+ * before. {@code --before step7 --after step8} puts another pair side by side. With {@code --before-jar},
+ * {@code --after-jar} or the JVM options of either side, it compares two builds (or two setups) of one step the same
+ * way: before, after, before, after.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs fanout's standard shape (by default 200 clients in 10 rooms, 20 senders, 3,000 msg/s = 60,000 "
                 + "deliveries/s, 30 s warm-up and 20 s measured; Redis and 3 nodes, the clients connected to the nodes "
-                + "round-robin) on step 6, then step 7, --rounds times, each run a whole fanout on processes of its own. "
-                + "Reports each run (delivered/s, latency, server CPU-us per delivery of the nodes, Redis and HAProxy, lost) "
-                + "and the ratios step 7 / step 6 of CPU per delivery, p50 and p99, for each round and for the means.",
+                + "round-robin) on step 6, then step 7 (or --before, then --after), --rounds times, each run a whole fanout "
+                + "on processes of its own. Reports each run (delivered/s, latency, server CPU-us per delivery of the nodes, "
+                + "Redis and HAProxy, lost) and the ratios step 7 / step 6 (after / before) of CPU per delivery, p50 and p99, "
+                + "for each round and for the means.",
             "Takes about --rounds x 2 x (start-up + --warmup + --duration + up to 15 s for the deliveries to settle): "
-                + "about 5 minutes by default (4 runs of 65-80 s on 2 cores).",
-            "With --before-jar, --after-jar, --before-jvm-args or --after-jvm-args it compares two builds or setups of step 7 "
-                + "instead (before, after, before, ...; ratios after / before), on the page compare-builds."})
+                + "about 6 minutes by default (4 runs of 80-90 s on 2 cores).",
+            "Another pair of swarm steps goes to a page of its own: --before step7 --after step8 on compare-step7-step8.",
+            "With --before-jar, --after-jar, --before-jvm-args or --after-jvm-args it compares two builds or setups of the "
+                + "--after step (step 7 by default) instead (before, after, before, ...; ratios after / before), on the page "
+                + "compare-builds."})
 public final class CompareCommand implements Callable<Integer> {
-    /** The steps compared, the older first: each round runs them in this order. */
+    /** The steps compared by default, the older first: each round runs them in this order. */
     static final List<Target> TARGETS = List.of(Target.STEP6, Target.STEP7);
 
     @Option(names = "--via", defaultValue = "direct", converter = ViaConverter.class,
@@ -52,12 +57,18 @@ public final class CompareCommand implements Callable<Integer> {
     String via;
     @Option(names = "--rounds", defaultValue = "2", description = "rounds, each a run of step 6 then one of step 7 (or before, then after) (default: ${DEFAULT-VALUE})")
     int rounds;
-    @Option(names = "--before-jar", description = "a step 7 node jar to run as 'before' instead of step 6 (a copy of an "
-            + "earlier step7-performance/target/step7-performance.jar)")
+    @Option(names = "--before", converter = SwarmTargetConverter.class, description = "the swarm step run first in each round: "
+            + "step5 ... step8 or the number alone (default: step6; the --after step when two builds or setups are compared)")
+    Target before;
+    @Option(names = "--after", defaultValue = "step7", converter = SwarmTargetConverter.class,
+            description = "the swarm step run second in each round (default: ${DEFAULT-VALUE})")
+    Target after;
+    @Option(names = "--before-jar", description = "a node jar of the --before step (by default the --after step: step 7) to "
+            + "run as 'before' (a copy of an earlier step7-performance/target/step7-performance.jar)")
     Path beforeJar;
-    @Option(names = "--after-jar", description = "a step 7 node jar to run as 'after' (default: the one the module builds)")
+    @Option(names = "--after-jar", description = "a node jar of the --after step to run as 'after' (default: the one its module builds)")
     Path afterJar;
-    @Option(names = "--before-jvm-args", description = "JVM options of the 'before' nodes, step 7 then (default: --node-jvm-args)")
+    @Option(names = "--before-jvm-args", description = "JVM options of the 'before' nodes (default: --node-jvm-args)")
     String beforeJvmArgs;
     @Option(names = "--after-jvm-args", description = "JVM options of the 'after' nodes (default: --node-jvm-args)")
     String afterJvmArgs;
@@ -96,16 +107,16 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    /** Step 7's figure over step 6's, NaN where step 6's is 0. */
+    /** The after side's figure over the before side's (step 7's over step 6's), NaN where the before side's is 0. */
     record Ratios(double cpuPerDelivery, double p50, double p99) {
-        static Ratios of(List<Run> sixes, List<Run> sevens) {
-            return new Ratios(ratio(sixes, sevens, Run::cpuPerDelivery), ratio(sixes, sevens, Run::p50), ratio(sixes, sevens, Run::p99));
+        static Ratios of(List<Run> befores, List<Run> afters) {
+            return new Ratios(ratio(befores, afters, Run::cpuPerDelivery), ratio(befores, afters, Run::p50), ratio(befores, afters, Run::p99));
         }
 
-        private static double ratio(List<Run> sixes, List<Run> sevens, ToDoubleFunction<Run> figure) {
-            double six = sixes.stream().mapToDouble(figure).average().orElse(0);
-            double seven = sevens.stream().mapToDouble(figure).average().orElse(Double.NaN);
-            return six == 0 ? Double.NaN : seven / six;
+        private static double ratio(List<Run> befores, List<Run> afters, ToDoubleFunction<Run> figure) {
+            double before = befores.stream().mapToDouble(figure).average().orElse(0);
+            double after = afters.stream().mapToDouble(figure).average().orElse(Double.NaN);
+            return before == 0 ? Double.NaN : after / before;
         }
 
         List<String> cells() {
@@ -125,20 +136,52 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether two builds or setups of step 7 are compared, rather than step 6 and step 7. */
+    /** Whether two builds or setups of one step are compared, rather than two steps. */
     boolean builds() {
         return beforeJar != null || afterJar != null || beforeJvmArgs != null || afterJvmArgs != null;
     }
 
-    /** The names of the two sides, as the tables show them: 6 and 7, or before and after. */
+    /** The step of the first run of each round: --before, else step 6, or the --after step when builds are compared. */
+    Target beforeStep() {
+        return before != null ? before : builds() ? after : TARGETS.get(0);
+    }
+
+    /** Whether the two sides are two steps (their numbers name them) rather than two builds or setups of one. */
+    boolean twoSteps() {
+        return beforeStep() != after;
+    }
+
+    /** The names of the two sides, as the tables show them: the steps' numbers (6 and 7), or before and after. */
     List<String> sides() {
-        return builds() ? List.of("before", "after") : List.of("6", "7");
+        return twoSteps() ? List.of(String.valueOf(beforeStep().number()), String.valueOf(after.number())) : List.of("before", "after");
+    }
+
+    /**
+     * The page: {@code compare} for the default pair, step 6 and step 7; {@code compare-step7-step8} for another pair;
+     * {@code compare-builds} for two builds or setups of one step; with {@code -haproxy} when through HAProxy.
+     */
+    String page() {
+        String pair = !twoSteps() ? "compare-builds"
+                : List.of(beforeStep(), after).equals(TARGETS) ? "compare" : "compare-" + beforeStep() + "-" + after;
+        return pair + (via.equals("direct") ? "" : "-" + via);
+    }
+
+    /** "step 7 / step 6 (below 1: step 7 uses less, or is faster)", or after / before for two builds. */
+    String ratiosTitle() {
+        if (!twoSteps()) {
+            return "after / before (below 1: after uses less, or is faster)";
+        }
+        return f("step %d / step %d (below 1: step %d uses less, or is faster)", after.number(), beforeStep().number(), after.number());
     }
 
     /** The shapes of the runs in the order they run: step 6, step 7, step 6, ...; a usage error when the options do not fit. */
     List<FanoutLoad.Shape> plan() {
         if (rounds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+        }
+        if (!twoSteps() && !builds()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--before and --after are both " + after
+                    + ": to compare two builds or setups of one step, give --before-jar, --after-jar, --before-jvm-args or --after-jvm-args");
         }
         load.check(spec);
         for (Path jar : Arrays.asList(beforeJar, afterJar)) {
@@ -148,15 +191,14 @@ public final class CompareCommand implements Callable<Integer> {
         }
         boolean direct = via.equals("direct");
         String defaultJvm = options.nodeJvmArgs();
-        FanoutLoad.Shape before = builds()
-                ? options.shape(Target.STEP7, direct, load.rate, spec, beforeJvmArgs != null ? beforeJvmArgs : defaultJvm).withJar(beforeJar)
-                : options.shape(TARGETS.get(0), direct, load.rate, spec);
-        FanoutLoad.Shape after = options.shape(TARGETS.get(1), direct, load.rate, spec, afterJvmArgs != null ? afterJvmArgs : defaultJvm)
+        FanoutLoad.Shape first = options.shape(beforeStep(), direct, load.rate, spec, beforeJvmArgs != null ? beforeJvmArgs : defaultJvm)
+                .withJar(beforeJar);
+        FanoutLoad.Shape second = options.shape(after, direct, load.rate, spec, afterJvmArgs != null ? afterJvmArgs : defaultJvm)
                 .withJar(afterJar);
         List<FanoutLoad.Shape> shapes = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            shapes.add(before);
-            shapes.add(after);
+            shapes.add(first);
+            shapes.add(second);
         }
         return shapes;
     }
@@ -165,10 +207,10 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         List<FanoutLoad.Shape> plan = plan();
         List<String> sides = sides();
-        String page = (builds() ? "compare-builds" : "compare") + (via.equals("direct") ? "" : "-" + via);
+        String page = page();
         Report report = new Report("compare", page, Report.commandOf(spec, "--via"));
-        report.announce(f("%s against %s, %s, %d round%s", builds() ? "before" : "step 6", builds() ? "after" : "step 7", via, rounds,
-                rounds == 1 ? "" : "s"));
+        report.announce(f("%s against %s, %s, %d round%s", twoSteps() ? "step " + beforeStep().number() : "before",
+                twoSteps() ? "step " + after.number() : "after (" + after + ")", via, rounds, rounds == 1 ? "" : "s"));
         List<Run> runs = new ArrayList<>();
         for (int i = 0; i < plan.size(); i++) {
             FanoutLoad.Shape shape = plan.get(i);
@@ -183,12 +225,12 @@ public final class CompareCommand implements Callable<Integer> {
         report.table(f("each run (%d clients, %d rooms, %d senders, %,d msg/s, %s measured after %s of warm-up; %s)", shape.clients(),
                 shape.rooms(), shape.senders(), load.rate, DurationConverter.format(load.duration),
                 DurationConverter.format(load.warmup), via), runs(runs));
-        report.table(builds() ? "after / before (below 1: after uses less, or is faster)"
-                : "step 7 / step 6 (below 1: step 7 uses less, or is faster)", ratios(runs, sides));
+        report.table(ratiosTitle(), ratios(runs, sides));
         runs.forEach(r -> report.note(f("Round %d, %s: %s", r.round(), r.side(), r.result().step().generatorVerdict())));
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("via", via);
         settings.put("rounds", rounds);
+        settings.put("steps", List.of(beforeStep(), after));
         options.putSettings(settings);
         settings.put("nodeArgs", plan.get(0).nodeArgs());
         if (builds()) {
@@ -218,7 +260,7 @@ public final class CompareCommand implements Callable<Integer> {
         return table;
     }
 
-    /** The second side over the first (step 7 / step 6) of each round's pair ("round 1", ...), then of the means over every round ("mean"). */
+    /** The second side over the first (step 7 / step 6, after / before) of each round's pair ("round 1", ...), then of the means over every round ("mean"). */
     static Map<String, Ratios> ratiosByRow(List<Run> runs, List<String> sides) {
         Map<String, Ratios> rows = new LinkedHashMap<>();
         int rounds = runs.stream().mapToInt(Run::round).max().orElse(0);
@@ -274,6 +316,18 @@ public final class CompareCommand implements Callable<Integer> {
 
     private static String micros(Double micros) {
         return micros == null ? "–" : f("%.2f", micros);
+    }
+
+    /** A swarm step, as {@code --target} takes it ({@code step8} or {@code 8}); any other step is a usage error. */
+    static final class SwarmTargetConverter implements ITypeConverter<Target> {
+        @Override
+        public Target convert(String value) {
+            Target target = new ShapeOptions.TargetConverter().convert(value);
+            if (!target.swarm()) {
+                throw new TypeConversionException("'" + value + "' is not a swarm step: " + SwarmStep.choices(Target.swarmSteps()));
+            }
+            return target;
+        }
     }
 
     /** {@code direct} or {@code haproxy}; anything else is a usage error. */

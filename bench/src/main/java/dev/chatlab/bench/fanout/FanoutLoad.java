@@ -25,6 +25,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,14 +38,16 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
  * The fan-out load that {@code fanout} and {@code ramp} measure: Redis and chat nodes (step 4 reached directly,
- * round-robin, or step 5, 6 or 7 behind HAProxy or, with {@link Shape#direct()}, directly too), members joined to their rooms, and a generator in this JVM whose senders
+ * round-robin, or step 5, 6, 7 or 8 behind HAProxy or, with {@link Shape#direct()}, directly too), members joined to their rooms, and a generator in this JVM whose senders
  * send at a given total rate. Each {@link #step} sends at one rate, measures a window, then waits for the deliveries
- * to settle; whatever ran before is counted in {@link #integrity()}.
+ * to settle; whatever ran before is counted in {@link #integrity()}. With {@link Shape#typing()} (step 8) the senders
+ * send typing signals instead of messages, and a delivery is a typing frame at another member of the room.
  */
 public final class FanoutLoad implements AutoCloseable {
     /** A delivered rate below this share of the offered one means the load was not carried. */
@@ -60,10 +64,10 @@ public final class FanoutLoad implements AutoCloseable {
     /**
      * What to start.
      *
-     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5, step6 or
-     *                 step7 (through HAProxy)
-     * @param affinity with step5, step6 or step7: HAProxy's room-affinity config (roomId in the URL), else least connections
-     * @param direct   with step5, step6 or step7: no HAProxy, members connect to the nodes round-robin (as on step 4)
+     * @param target   step2 (one node, no Redis), step4 (members connect to the nodes round-robin), step5, step6,
+     *                 step7 or step8 (through HAProxy)
+     * @param affinity with step5 to step8: HAProxy's room-affinity config (roomId in the URL), else least connections
+     * @param direct   with step5 to step8: no HAProxy, members connect to the nodes round-robin (as on step 4)
      * @param nodes    chat nodes
      * @param clients  members in all; member i is in room i mod rooms
      * @param rooms    rooms
@@ -72,22 +76,47 @@ public final class FanoutLoad implements AutoCloseable {
      * @param nodeArgs each node's extra options (the limits the load would reach, lifted)
      * @param jar      the nodes' jar, or null for the one the target's module builds (a saved build of the same step, to
      *                 compare two builds)
+     * @param typing   the senders send typing signals instead of messages (step 8): each is owed to the other members
+     *                 of the sender's room
      */
     public record Shape(Target target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
-                        List<String> nodeJvm, List<String> nodeArgs, Path jar) {
+                        List<String> nodeJvm, List<String> nodeArgs, Path jar, boolean typing) {
         public Shape(Target target, boolean affinity, boolean direct, int nodes, int clients, int rooms, int senders,
                      List<String> nodeJvm, List<String> nodeArgs) {
-            this(target, affinity, direct, nodes, clients, rooms, senders, nodeJvm, nodeArgs, null);
+            this(target, affinity, direct, nodes, clients, rooms, senders, nodeJvm, nodeArgs, null, false);
         }
 
         /** This shape, its nodes run from {@code otherJar} (null: the target's own). */
         public Shape withJar(Path otherJar) {
-            return new Shape(target, affinity, direct, nodes, clients, rooms, senders, nodeJvm, nodeArgs, otherJar);
+            return new Shape(target, affinity, direct, nodes, clients, rooms, senders, nodeJvm, nodeArgs, otherJar, typing);
         }
 
-        /** The Markdown page of a scenario run on this shape: {@code fanout-step5-affinity}, {@code fanout-step7-direct}. */
+        /**
+         * This shape, its senders typing instead of sending messages, and its nodes relaying every signal
+         * ({@link NodeLimits#TYPING}).
+         */
+        public Shape withTyping() {
+            List<String> args = new ArrayList<>(nodeArgs);
+            args.addAll(NodeLimits.TYPING);
+            return new Shape(target, affinity, direct, nodes, clients, rooms, senders, nodeJvm, List.copyOf(args), jar, true);
+        }
+
+        /**
+         * The Markdown page of a scenario run on this shape: {@code fanout-step5-affinity}, {@code fanout-step7-direct},
+         * {@code fanout-step8-direct-typing}.
+         */
         public String page(String scenario) {
-            return scenario + "-" + target + (direct ? "-direct" : "") + (affinity ? "-affinity" : "");
+            return scenario + "-" + target + (direct ? "-direct" : "") + (affinity ? "-affinity" : "") + (typing ? "-typing" : "");
+        }
+
+        /** What one send owes a member of {@code room}: a message to every member, the sender too; a typing signal to the others. */
+        int owedPerSend(int room) {
+            return members(room) - (typing ? 1 : 0);
+        }
+
+        /** The name member {@code index} joins with: its own on step 8, where presence and typing go by name; none before. */
+        String memberName(int index) {
+            return target.presence() ? "m" + index : null;
         }
 
         /** Whether the members reach the nodes through HAProxy. */
@@ -198,11 +227,27 @@ public final class FanoutLoad implements AutoCloseable {
      * @param duplicated a seq received again by the same member
      * @param reordered  a seq received after a later one by the same member
      * @param errors     error frames
+     * @param ownTypings typing frames that reached the member who sent the signal (the node must not send them)
+     * @param typingDropped typing signals the nodes dropped rather than relayed ({@code chat_typing_dropped_total} of
+     *                   every node at the end; -1 when they could not be read)
      */
-    public record Integrity(long expected, long received, long lost, long duplicated, long reordered, long errors) {
+    public record Integrity(long expected, long received, long lost, long duplicated, long reordered, long errors, long ownTypings,
+                            long typingDropped) {
+
+        public Integrity(long expected, long received, long lost, long duplicated, long reordered, long errors) {
+            this(expected, received, lost, duplicated, reordered, errors, 0, 0);
+        }
 
         static Integrity of(Verdict v, long errors) {
             return new Integrity(v.expected(), v.delivered(), v.lost(), v.repeatedSeqs(), v.reordered(), errors);
+        }
+
+        /**
+         * Typing signals, which carry nothing to tell one from another: what is missing at the end is lost, what came
+         * beyond what was owed counts as duplicated, and nothing can be reordered.
+         */
+        static Integrity ofTyping(long owed, long received, long errors, long ownTypings, long dropped) {
+            return new Integrity(owed, received, Math.max(0, owed - received), Math.max(0, received - owed), 0, errors, ownTypings, dropped);
         }
 
         public void addTo(Map<String, Object> json) {
@@ -225,13 +270,22 @@ public final class FanoutLoad implements AutoCloseable {
      */
     public record Result(Shape shape, Step step, Integrity whole, Profile profile) {
 
-        /** The run's numbers as the JSON has them: the window, the latency, the whole run's deliveries, the CPU. */
+        /**
+         * The run's numbers as the JSON has them: the window, the latency (none for typing signals, which carry no send
+         * time), the whole run's deliveries, the CPU.
+         */
         public void addTo(Map<String, Object> numbers) {
             numbers.put("sentInWindow", step.sent());
             numbers.put("windowSeconds", step.seconds());
             numbers.put("deliveredPerSecond", step.deliveredPerSecond());
-            numbers.put("latencyMicros", Latency.percentiles(step.latency()));
+            if (!shape.typing()) {
+                numbers.put("latencyMicros", Latency.percentiles(step.latency()));
+            }
             whole.addTo(numbers);
+            if (shape.typing()) {
+                numbers.put("ownTypings", whole.ownTypings());
+                numbers.put("typingDroppedByNodes", whole.typingDropped());
+            }
             numbers.put("cpuSeconds", step.cpuSeconds());
             numbers.put("serverCpuMicrosPerDelivery", step.serverCpuMicrosPerDelivery());
         }
@@ -245,7 +299,7 @@ public final class FanoutLoad implements AutoCloseable {
     public static Result run(Shape shape, int rate, Duration warmup, Duration window, String page) {
         try (FanoutLoad load = start(shape)) {
             Step step = load.step(rate, warmup, window, DRAIN);
-            say("sent %,d messages in the window; the deliveries have settled", step.sent());
+            say("sent %,d %s in the window; the deliveries have settled", step.sent(), shape.typing() ? "typing signals" : "messages");
             return new Result(shape, step, load.integrity(), load.profile(page));
         }
     }
@@ -254,7 +308,7 @@ public final class FanoutLoad implements AutoCloseable {
     }
 
     /** Counters at one instant; a window is the difference of two. */
-    private record Mark(long nanos, Verdict counts, ProcStats.Sample[] samples) {
+    private record Mark(long nanos, long delivered, ProcStats.Sample[] samples) {
     }
 
     private final Shape shape;
@@ -264,8 +318,13 @@ public final class FanoutLoad implements AutoCloseable {
     private final List<Member> members = new ArrayList<>();
     /** Judges every member's deliveries as they arrive, against the sends counted per room. */
     private final Checker checker = new Checker();
+    /** Typing: the frames the signals sent so far owe, and those received (the checker judges messages only). */
+    private final LongAdder typingOwed = new LongAdder();
+    private final LongAdder typingReceived = new LongAdder();
     /** The nodes' process ids, for their threads' CPU and their flight recordings. */
     private final List<Long> nodePids = new ArrayList<>();
+    /** The swarm nodes' HTTP ports, for their counters. */
+    private final List<Integer> nodePorts = new ArrayList<>();
     /** Where the nodes' CPU went in the last step's window, by thread group. */
     private volatile List<ThreadCpu.Group> nodeThreads = List.of();
     /** This JVM's GC pauses, and those in the last step's window. */
@@ -334,6 +393,7 @@ public final class FanoutLoad implements AutoCloseable {
             for (ChatNodeProcess node : swarm.nodes()) {
                 procs.add(new Proc(node.nodeId(), new ProcStats(node.pid(), node.port())));
                 nodePids.add(node.pid());
+                nodePorts.add(node.port());
                 if (shape.direct()) {
                     uris.add(node.wsUri());
                 }
@@ -354,7 +414,8 @@ public final class FanoutLoad implements AutoCloseable {
         String[] senders = new String[shape.senders()];
         Arrays.setAll(senders, i -> "sender-" + i);
         for (int i = 0; i < shape.clients(); i++) {
-            Member member = new Member(i, "room-" + (i % shape.rooms()), this::record, checker, senders);
+            Member member = new Member(i, "room-" + (i % shape.rooms()), shape.memberName(i), this::record, checker, senders,
+                    typingReceived);
             members.add(member);
             // With affinity the room goes in the URL, which is what HAProxy hashes.
             URI uri = shape.affinity() ? URI.create(uris.get(0) + "?roomId=" + member.roomId) : uris.get(i % uris.size());
@@ -408,7 +469,9 @@ public final class FanoutLoad implements AutoCloseable {
         latencyByTag.remove(tag);
         Verdict after = checker.verdict();
         Histogram copy = latency.copy();
-        long unsettled = Math.max(0, sent.expectedInWindow - copy.getTotalCount());
+        // Typing signals carry no tag: what is still owed at the end is all the window can be short of.
+        long unsettled = shape.typing() ? Math.min(sent.expectedInWindow, Math.max(0, owed() - received()))
+                : Math.max(0, sent.expectedInWindow - copy.getTotalCount());
         long unsettledAtLeast = (System.nanoTime() - sentEnd) / 1_000;
         double seconds = (sent.to.nanos() - sent.from.nanos()) / 1e9;
         Map<String, Long> cpu = new LinkedHashMap<>();
@@ -418,7 +481,7 @@ public final class FanoutLoad implements AutoCloseable {
         long generatorCpu = generator.stats().cpuMicros(sent.from.samples()[procs.size()], sent.to.samples()[procs.size()]);
         generatorGc = gcPauses.between(sent.from.nanos(), sent.to.nanos());
         return new Step(rate, seconds, sent.inWindow, sent.expectedInWindow,
-                sent.to.counts().delivered() - sent.from.counts().delivered(), copy, unsettled, unsettledAtLeast,
+                sent.to.delivered() - sent.from.delivered(), copy, unsettled, unsettledAtLeast,
                 after.repeatedSeqs() - before.repeatedSeqs(), after.reordered() - before.reordered(), cpu, generatorCpu);
     }
 
@@ -453,9 +516,14 @@ public final class FanoutLoad implements AutoCloseable {
             }
             // Behind schedule (the generator did not get the CPU), it sends at once: the offered rate is what counts.
             Member sender = members.get((int) (sends % shape.senders()));
-            sender.send(due + "|" + sender.index + "|" + sends + "|" + (measured ? tag : 0));
-            long owed = shape.members(sender.index % shape.rooms());
-            checker.owe(sender.roomId);
+            long owed = shape.owedPerSend(sender.index % shape.rooms());
+            if (shape.typing()) {
+                typingOwed.add(owed);
+                sender.sendTyping();
+            } else {
+                sender.send(due + "|" + sender.index + "|" + sends + "|" + (measured ? tag : 0));
+                checker.owe(sender.roomId);
+            }
             if (measured) {
                 inWindow++;
                 expectedInWindow += owed;
@@ -483,9 +551,9 @@ public final class FanoutLoad implements AutoCloseable {
         long last = -1;
         long lastProgress = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            Verdict now = checker.verdict();
-            long got = now.delivered();
-            if (got >= now.expected()) {
+            long owed = owed();
+            long got = received();
+            if (got >= owed) {
                 return true;
             }
             if (got != last) {
@@ -496,8 +564,17 @@ public final class FanoutLoad implements AutoCloseable {
             last = got;
             Pause.of(Duration.ofMillis(100));
         }
-        Verdict end = checker.verdict();
-        return end.delivered() >= end.expected();
+        return received() >= owed();
+    }
+
+    /** Deliveries owed so far: messages by the checker's count, or typing frames. */
+    private long owed() {
+        return shape.typing() ? typingOwed.sum() : checker.verdict().expected();
+    }
+
+    /** Deliveries received so far: message frames by the checker's count, or typing frames. */
+    private long received() {
+        return shape.typing() ? typingReceived.sum() : checker.verdict().delivered();
     }
 
     private List<ThreadCpu.Snapshot> nodeThreadSnapshots() {
@@ -571,7 +648,48 @@ public final class FanoutLoad implements AutoCloseable {
 
     /** Every delivery of the run so far: owed, received, lost, duplicated, reordered. */
     public Integrity integrity() {
-        return Integrity.of(checker.verdict(), members.stream().mapToLong(Member::errors).sum());
+        long errors = members.stream().mapToLong(Member::errors).sum();
+        return shape.typing() ? Integrity.ofTyping(typingOwed.sum(), typingReceived.sum(), errors,
+                members.stream().mapToLong(Member::ownTypings).sum(), nodeCounter("chat_typing_dropped_total"))
+                : Integrity.of(checker.verdict(), errors);
+    }
+
+    /** A counter of every node's {@code GET /metrics} summed; -1 when a node does not answer or has no such counter. */
+    private long nodeCounter(String name) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long sum = 0;
+        for (int port : nodePorts) {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                double value = response.statusCode() == 200 ? counter(response.body(), name) : -1;
+                if (value < 0) {
+                    return -1;
+                }
+                sum += (long) value;
+            } catch (IOException e) {
+                return -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return -1;
+            }
+        }
+        return sum;
+    }
+
+    /** The value of counter {@code name} in a Prometheus text page, its samples summed over their labels; -1 when it has none. */
+    static double counter(String page, String name) {
+        double sum = -1;
+        for (String line : page.split("\n")) {
+            if (line.startsWith(name) && line.length() > name.length() && (line.charAt(name.length()) == '{' || line.charAt(name.length()) == ' ')) {
+                try {
+                    sum = Math.max(sum, 0) + Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+                } catch (NumberFormatException e) {
+                    // not a sample line
+                }
+            }
+        }
+        return sum;
     }
 
     /** The server processes whose CPU is measured, in the order of {@link Step#serverCpuMicros()}. */
@@ -585,13 +703,13 @@ public final class FanoutLoad implements AutoCloseable {
      */
     private Mark mark() {
         long nanos = System.nanoTime();
-        Verdict counts = checker.verdict();
+        long delivered = received();
         ProcStats.Sample[] samples = new ProcStats.Sample[procs.size() + 1];
         for (int i = 0; i < procs.size(); i++) {
             samples[i] = procs.get(i).stats().cpuSample();
         }
         samples[procs.size()] = generator.stats().cpuSample();
-        return new Mark(nanos, counts, samples);
+        return new Mark(nanos, delivered, samples);
     }
 
     /** Closes the members, then stops HAProxy, the nodes and Redis. */

@@ -26,8 +26,8 @@ public final class LoadOptions {
 
     /** One whole run of this load on {@code shape}, said first on the console. */
     public FanoutLoad.Result run(FanoutLoad.Shape shape, String page) {
-        say("%d clients in %d rooms, %d senders, %,d msg/s offered for %s after %s warm-up", shape.clients(), shape.rooms(),
-                shape.senders(), rate, DurationConverter.format(duration), DurationConverter.format(warmup));
+        say("%d clients in %d rooms, %d senders, %,d %s/s offered for %s after %s warm-up", shape.clients(), shape.rooms(),
+                shape.senders(), rate, shape.typing() ? "typing signals" : "msg", DurationConverter.format(duration), DurationConverter.format(warmup));
         return FanoutLoad.run(shape, rate, warmup, duration, page);
     }
 

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A step 6 or 7 node protects itself with limits (step6-hardening's {@code Security.workshop()}, which step 7 keeps);
+ * A step 6, 7 or 8 node protects itself with limits (step6-hardening's {@code Security.workshop()}, which steps 7 and 8 keep);
  * a fanout load must stay well within them, or it measures the protection instead of the node. Each limit below must
  * be at least twice what the load asks of it (a generator that fell behind sends its backlog at once); where it is
  * not, the node gets the flag that lifts it to twice the demand. Fanout's default shape (200 clients, 20 senders at
@@ -25,6 +25,13 @@ final class NodeLimits {
      * text of at most 61 (the send time and the send number as longs, the sender and the tag as ints).
      */
     static final int SEND_FRAME_BYTES = 128;
+
+    /**
+     * A step 8 node relays at most one typing signal per connection per {@code --typing-interval} (1 s) and drops the
+     * rest; a typing load sends each sender's signals far faster than that, to measure what relaying one costs, so the
+     * nodes relay every one. The check itself still runs on every signal.
+     */
+    static final List<String> TYPING = List.of("--typing-interval", "0ms");
 
     private NodeLimits() {
     }

@@ -27,7 +27,7 @@ public final class ShapeOptions {
         }
     }
 
-    @Option(names = "--affinity", description = "through HAProxy (--target step5, step6 or step7; compare --via haproxy): its "
+    @Option(names = "--affinity", description = "through HAProxy (--target step5, step6, step7 or step8; compare --via haproxy): its "
             + "room-affinity config (roomId in the URL, consistently hashed), so each room lives on one node")
     boolean affinity;
     @Option(names = "--nodes", defaultValue = "3", description = "chat nodes (default: ${DEFAULT-VALUE})")

@@ -27,15 +27,15 @@ import picocli.CommandLine.Option;
  * The fan-out load at rising rates on one swarm, until latency or delivery gives: the highest rate that held.
  */
 @Command(name = "ramp", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Starts the fanout scenario's swarm once (step 7, or step 6 or 5, behind HAProxy by least connections, or step 4 "
+        description = {"Starts the fanout scenario's swarm once (step 8, or step 7, 6 or 5, behind HAProxy by least connections, or step 4 "
                 + "directly) with its clients, warms it up at the first rate, then runs steps of rising rate (--start-rate, "
                 + "times --factor each step), each a short warm-up and a measured window, waiting between steps until the "
                 + "deliveries have settled. Only the messages sent in a step's window count toward its latency. Stops at the "
                 + "first step whose p99 is above --p99-limit or that delivered less than 95%% of what it offered, or when the "
                 + "next step would take the load past --max-load. Reports every step and the last rate that held."})
 public final class RampCommand implements Callable<Integer> {
-    @Option(names = {"--target", "--step"}, defaultValue = "step7", converter = ShapeOptions.TargetConverter.class,
-            description = "step7, step6 or step5 (HAProxy), step4 (direct, round-robin) or step2 (one node); --step takes the number "
+    @Option(names = {"--target", "--step"}, defaultValue = "step8", converter = ShapeOptions.TargetConverter.class,
+            description = "step8, step7, step6 or step5 (HAProxy), step4 (direct, round-robin) or step2 (one node); --step takes the number "
                     + "alone (default: ${DEFAULT-VALUE})")
     Target target;
     @Mixin

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * others keep chatting; how long until all of them are back, and what the storm does to everyone else's messages.
  */
 @Command(name = "storm", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Starts the swarm (Redis, 3 nodes of step 7, or of --step 6 or 5, HAProxy by least connections) through the testkit and "
+        description = "Starts the swarm (Redis, 3 nodes of step 8, or of --step 7, 6 or 5, HAProxy by least connections) through the testkit and "
                 + "ResilientClients (heartbeat 1 s, dead after 3 s, backoff 100 ms..2 s) chatting steadily, one message every "
                 + "--every each; after --warmup and --before, sends one node's clients all away at once (--via kill: SIGKILL; "
                 + "--via drain: POST /admin/drain, else SIGTERM, so the node closes them with 1012 over its drain window). "

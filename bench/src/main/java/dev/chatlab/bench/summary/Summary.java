@@ -196,13 +196,27 @@ public final class Summary {
         });
     }
 
-    /** Step 7 / step 6 of the means over the rounds (below 1: step 7 uses less, or is faster). */
+    /**
+     * The after side over the before side of the means over the rounds (below 1: the after side uses less, or is
+     * faster): step 7 / step 6 by default, 8 / 7 for {@code --before step7 --after step8}, after / before for two builds.
+     */
     static Table compare(List<Run> runs) {
-        return withRun(new Table("variant", "rounds", "msg/s", "CPU-µs / delivery, 7 / 6", "p50, 7 / 6", "p99, 7 / 6"), runs, r -> {
+        return withRun(new Table("variant", "ratio of", "rounds", "msg/s", "CPU-µs / delivery", "p50", "p99"), runs, r -> {
             JsonNode mean = r.results().path("ratios").path("mean");
-            return List.of(r.variant(), number(r.settings().path("rounds"), "%d"), number(r.settings().path("rate"), "%,.0f"),
+            return List.of(r.variant(), comparedSides(r), number(r.settings().path("rounds"), "%d"), number(r.settings().path("rate"), "%,.0f"),
                     number(mean.path("cpuPerDelivery"), "%.2f"), number(mean.path("p50"), "%.2f"), number(mean.path("p99"), "%.2f"));
         });
+    }
+
+    /** "8 / 7" from the steps a compare line records; lines from before it recorded them compared step 7 with step 6, or two builds. */
+    static String comparedSides(Run run) {
+        JsonNode steps = run.settings().path("steps");
+        if (steps.isArray() && steps.size() == 2) {
+            String before = steps.get(0).asText().replace("step", "");
+            String after = steps.get(1).asText().replace("step", "");
+            return before.equals(after) ? "after / before" : after + " / " + before;
+        }
+        return run.page().startsWith("compare-builds") ? "after / before" : "7 / 6";
     }
 
     static Table ramp(List<Run> runs) {
@@ -219,14 +233,18 @@ public final class Summary {
         });
     }
 
+    /** Each step's idle connections: what they take to open and to keep, and what holding them idle costs each second. */
     static Table capacity(List<Run> runs) {
-        return withRun(new Table("step", "connections", "connect s", "RSS KB / connection", "live heap KB / connection", "node threads"),
-                runs, r -> {
+        return withRun(new Table("step", "connections", "connect s", "RSS KB / connection", "live heap KB / connection", "node threads",
+                "idle: node CPU ms/s", "Redis CPU ms/s", "Redis commands/s"), runs, r -> {
                     JsonNode res = r.results();
+                    JsonNode idle = res.path("idle");
                     long joined = res.path("joined").asLong(0);
                     return List.of(number(r.settings().path("step"), "%d"), number(res.path("joined"), "%,d"), number(res.path("connectSeconds"), "%.1f"),
                             per(res.path("rssKbAfter"), res.path("rssKbBefore"), joined), per(res.path("heapKbAfter"), res.path("heapKbBefore"), joined),
-                            number(res.path("threadsAfter"), "%,d"));
+                            number(res.path("threadsAfter"), "%,d"), rate(idle.path("nodeCpuMicros"), idle.path("seconds"), 1e-3, "%.1f"),
+                            rate(idle.path("redisCpuMicros"), idle.path("seconds"), 1e-3, "%.1f"),
+                            rate(idle.path("redisCommands"), idle.path("seconds"), 1, "%,.0f"));
                 });
     }
 
@@ -354,6 +372,12 @@ public final class Summary {
             return DASH;
         }
         return format.endsWith("d") ? String.format(Locale.ROOT, format, value.asLong()) : String.format(Locale.ROOT, format, value.asDouble());
+    }
+
+    /** {@code value × scale} per second of {@code seconds}, or a dash. */
+    private static String rate(JsonNode value, JsonNode seconds, double scale, String format) {
+        return value.isNumber() && seconds.isNumber() && seconds.asDouble() > 0
+                ? String.format(Locale.ROOT, format, value.asDouble() * scale / seconds.asDouble()) : DASH;
     }
 
     private static String per(JsonNode after, JsonNode before, long count) {

@@ -49,6 +49,41 @@ class CompareCommandTest {
     }
 
     @Test
+    void the_default_pair_keeps_the_compare_page_and_its_sides_are_the_step_numbers() {
+        CompareCommand compare = parsed();
+
+        assertThat(compare.sides()).containsExactly("6", "7");
+        assertThat(compare.page()).isEqualTo("compare");
+        assertThat(parsed("--via", "haproxy").page()).isEqualTo("compare-haproxy");
+        assertThat(compare.ratiosTitle()).isEqualTo("step 7 / step 6 (below 1: step 7 uses less, or is faster)");
+    }
+
+    @Test
+    void before_and_after_put_step_8_against_step_7_on_a_page_of_their_own() {
+        CompareCommand compare = parsed("--before", "step7", "--after", "step8", "--rounds", "1");
+        List<FanoutLoad.Shape> plan = compare.plan();
+
+        assertThat(plan).extracting(FanoutLoad.Shape::target).containsExactly(Target.STEP7, Target.STEP8);
+        assertThat(plan).extracting(FanoutLoad.Shape::jar).containsOnlyNulls();
+        assertThat(compare.sides()).containsExactly("7", "8");
+        assertThat(compare.page()).isEqualTo("compare-step7-step8");
+        assertThat(compare.ratiosTitle()).isEqualTo("step 8 / step 7 (below 1: step 8 uses less, or is faster)");
+        assertThat(Report.commandOf(compare.spec, "--via")).isEqualTo("bench compare --via direct --before step7 --after step8 --rounds 1");
+        assertThat(parsed("--before", "7", "--after", "8").plan()).extracting(FanoutLoad.Shape::target)
+                .containsExactly(Target.STEP7, Target.STEP8, Target.STEP7, Target.STEP8);
+    }
+
+    @Test
+    void a_step_that_is_not_a_swarm_step_or_the_same_step_twice_is_a_usage_error() {
+        assertThatThrownBy(() -> parsed("--before", "step4")).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("'step4' is not a swarm step: step5, step6, step7 or step8");
+        assertThatThrownBy(() -> parsed("--after", "step3")).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("'step3' is not a target");
+        assertThatThrownBy(() -> parsed("--before", "7").plan()).isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageStartingWith("--before and --after are both step7: to compare two builds or setups of one step");
+    }
+
+    @Test
     void it_takes_fanouts_shape_and_load_options_and_haproxy_instead() {
         CompareCommand compare = parsed("--via", "haproxy", "--rounds", "3", "--clients", "100", "--rooms", "5", "--senders", "10",
                 "--rate", "1000", "--duration", "10s", "--affinity");
@@ -71,12 +106,22 @@ class CompareCommandTest {
         List<FanoutLoad.Shape> plan = compare.plan();
 
         assertThat(compare.sides()).containsExactly("before", "after");
+        assertThat(compare.page()).isEqualTo("compare-builds");
         assertThat(plan).extracting(FanoutLoad.Shape::target).containsOnly(Target.STEP7).hasSize(4);
         assertThat(plan).extracting(FanoutLoad.Shape::jar).containsExactly(saved, null, saved, null);
         assertThat(plan.get(0).nodeJvm()).containsExactly("-Xmx512m");
         assertThat(plan.get(1).nodeJvm()).containsExactly("-Xmx256m", "-XX:+UseSerialGC");
         assertThatThrownBy(() -> parsed("--before-jar", dir.resolve("none.jar").toString()).plan())
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("no node jar at");
+    }
+
+    @Test
+    void two_setups_of_step_8_are_before_and_after_too() {
+        CompareCommand compare = parsed("--after", "step8", "--after-jvm-args", "-Xmx256m");
+
+        assertThat(compare.plan()).extracting(FanoutLoad.Shape::target).containsOnly(Target.STEP8);
+        assertThat(compare.sides()).containsExactly("before", "after");
+        assertThat(compare.ratiosTitle()).isEqualTo("after / before (below 1: after uses less, or is faster)");
     }
 
     @Test

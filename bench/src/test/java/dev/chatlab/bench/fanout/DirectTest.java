@@ -34,10 +34,10 @@ class DirectTest {
     void direct_on_step_2_or_4_is_a_usage_error_that_says_why() {
         assertThatThrownBy(() -> shape("--direct"))
                 .isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("--direct goes with --target step5, step6 or step7 (step 4's nodes are always reached directly, "
+                .hasMessage("--direct goes with --target step5, step6, step7 or step8 (step 4's nodes are always reached directly, "
                         + "and step 2 is one node)");
         assertThatThrownBy(() -> shape("--target", "step2", "--direct")).isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessageStartingWith("--direct goes with --target step5, step6 or step7");
+                .hasMessageStartingWith("--direct goes with --target step5, step6, step7 or step8");
     }
 
     @Test
@@ -45,7 +45,7 @@ class DirectTest {
         assertThatThrownBy(() -> shape("--step", "7", "--direct", "--affinity")).isInstanceOf(CommandLine.ParameterException.class)
                 .hasMessage("--affinity is HAProxy's config: it does not go with --direct");
         assertThatThrownBy(() -> shape("--step", "4", "--affinity")).isInstanceOf(CommandLine.ParameterException.class)
-                .hasMessage("--affinity goes with --target step5, step6 or step7");
+                .hasMessage("--affinity goes with --target step5, step6, step7 or step8");
     }
 
     @Test

@@ -123,6 +123,30 @@ class MemberTest {
     }
 
     @Test
+    void typing_frames_are_counted_and_those_naming_the_member_itself_apart() {
+        java.util.concurrent.atomic.LongAdder typings = new java.util.concurrent.atomic.LongAdder();
+        Member bob = new Member(5, "room-0", "m5", (frame, textAt, micros) -> { }, checker, new String[] {"sender-0"}, typings);
+        bob.onText(SOCKET, "{\"type\":\"joined\",\"payload\":{\"roomId\":\"room-0\",\"members\":[\"m0\",\"m5\"]}}", true);
+        bob.onText(SOCKET, "{\"type\":\"typing\",\"payload\":{\"roomId\":\"room-0\",\"name\":\"m0\"}}", true);
+        bob.onText(SOCKET, "{\"type\":\"presence\",\"payload\":{\"roomId\":\"room-0\",\"event\":\"join\",\"name\":\"m7\"}}", true);
+        bob.onText(SOCKET, "{\"type\":\"typing\",\"payload\":{\"roomId\":\"room-0\",\"name\":\"m5\"}}", true);
+
+        assertThat(typings.sum()).isEqualTo(2);
+        assertThat(bob.ownTypings()).isEqualTo(1);
+        assertThat(bob.errors()).isZero();
+        assertThat(checker.verdict().delivered()).as("typing and presence are no messages").isZero();
+    }
+
+    @Test
+    void a_member_joins_with_its_name_when_it_has_one() {
+        assertThat(member(1).join()).isEqualTo("{\"type\":\"join\",\"payload\":{\"roomId\":\"room-0\"}}");
+        assertThat(new Member(5, "room-0", "m5", (frame, textAt, micros) -> { }, checker, new String[0],
+                new java.util.concurrent.atomic.LongAdder()).join())
+                .isEqualTo("{\"type\":\"join\",\"payload\":{\"roomId\":\"room-0\",\"name\":\"m5\"}}");
+        assertThat(Member.TYPING).isEqualTo("{\"type\":\"typing\",\"payload\":{}}");
+    }
+
+    @Test
     void error_frames_are_counted() {
         Member bob = member(1);
         bob.onText(SOCKET, "{\"type\":\"error\",\"payload\":{\"code\":\"rate_limited\"}}", true);

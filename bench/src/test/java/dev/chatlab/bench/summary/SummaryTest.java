@@ -149,9 +149,45 @@ class SummaryTest {
         Summary.write(dir);
         String md = read("README.md");
 
-        assertThat(md).contains("| variant | rounds | msg/s | CPU-µs / delivery, 7 / 6 | p50, 7 / 6 | p99, 7 / 6 | command | run (UTC) | load |");
-        assertThat(md).contains("| compare | 2 | 3,000 | 0.55 | 0.65 | – | `bench compare --via direct` | 2026-12-06 10:00 | 1.25 |");
+        assertThat(md).contains("| variant | ratio of | rounds | msg/s | CPU-µs / delivery | p50 | p99 | command | run (UTC) | load |");
+        assertThat(md).contains("| compare | 7 / 6 | 2 | 3,000 | 0.55 | 0.65 | – | `bench compare --via direct` | 2026-12-06 10:00 | 1.25 |");
         assertThat(md.lines().filter(l -> l.startsWith("## ")).toList()).containsSubsequence("## fanout", "## compare", "## ramp");
+    }
+
+    @Test
+    void compare_says_which_steps_it_put_side_by_side() throws IOException {
+        write("compare.jsonl", "{\"scenario\":\"compare\",\"at\":\"2026-12-08T10:00:00Z\",\"command\":\"bench compare --via direct "
+                + "--before step7 --after step8\",\"page\":\"compare-step7-step8\"," + MACHINE + ",\"loadAverageBefore\":1.0,"
+                + "\"settings\":{\"via\":\"direct\",\"rounds\":1,\"steps\":[\"step7\",\"step8\"],\"rate\":3000},"
+                + "\"results\":{\"runs\":[],\"ratios\":{\"mean\":{\"cpuPerDelivery\":1.1,\"p50\":1.0,\"p99\":0.9}}}}",
+                "{\"scenario\":\"compare\",\"at\":\"2026-12-08T11:00:00Z\",\"command\":\"bench compare --via direct --after-jvm-args -Xmx1g\","
+                + "\"page\":\"compare-builds\"," + MACHINE + ",\"loadAverageBefore\":1.0,\"settings\":{\"via\":\"direct\",\"rounds\":1,"
+                + "\"rate\":3000},\"results\":{\"runs\":[],\"ratios\":{\"mean\":{\"cpuPerDelivery\":1.0,\"p50\":1.0,\"p99\":1.0}}}}");
+        Summary.write(dir);
+        String md = read("README.md");
+
+        assertThat(md).contains("| step7-step8 | 8 / 7 | 1 | 3,000 | 1.10 | 1.00 | 0.90 |");
+        assertThat(md).contains("| builds | after / before | 1 | 3,000 | 1.00 | 1.00 | 1.00 |");
+    }
+
+    @Test
+    void capacity_shows_what_holding_the_idle_connections_costs_each_second_and_dashes_for_runs_before_the_hold()
+            throws IOException {
+        String settings = ",\"results\":{\"joined\":10000,\"connectSeconds\":6.0,\"rssKbBefore\":100000,\"rssKbAfter\":180000,"
+                + "\"heapKbBefore\":8000,\"heapKbAfter\":50000,\"threadsAfter\":40";
+        write("capacity.jsonl",
+                "{\"scenario\":\"capacity\",\"at\":\"2026-12-08T09:00:00Z\",\"command\":\"bench capacity --step 7\",\"page\":\"capacity-step7\","
+                        + MACHINE + ",\"loadAverageBefore\":1.0,\"settings\":{\"step\":7}" + settings + "}}",
+                "{\"scenario\":\"capacity\",\"at\":\"2026-12-08T10:00:00Z\",\"command\":\"bench capacity\",\"page\":\"capacity\","
+                        + MACHINE + ",\"loadAverageBefore\":1.0,\"settings\":{\"step\":8}" + settings
+                        + ",\"idle\":{\"seconds\":20.0,\"nodeCpuMicros\":600000,\"redisCpuMicros\":200000,\"redisCommands\":200020}}}");
+        Summary.write(dir);
+        String md = read("README.md");
+
+        assertThat(md).contains("| step | connections | connect s | RSS KB / connection | live heap KB / connection | node threads | "
+                + "idle: node CPU ms/s | Redis CPU ms/s | Redis commands/s |");
+        assertThat(md).contains("| 8 | 10,000 | 6.0 | 8.0 | 4.2 | 40 | 30.0 | 10.0 | 10,001 | `bench capacity` |");
+        assertThat(md).contains("| 7 | 10,000 | 6.0 | 8.0 | 4.2 | 40 | – | – | – | `bench capacity --step 7` |");
     }
 
     @Test
