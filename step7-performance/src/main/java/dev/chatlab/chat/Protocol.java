@@ -90,6 +90,8 @@ final class Protocol {
                 if ("type".equals(field)) {
                     fields.type = value == JsonToken.VALUE_STRING ? parser.getText() : null;
                     fields.typeIsText = value == JsonToken.VALUE_STRING;
+                    // A type that is an object or an array is skipped whole: its insides are not the frame's fields.
+                    parser.skipChildren();
                 } else if ("payload".equals(field)) {
                     fields.payloadIsObject = value == JsonToken.START_OBJECT;
                     if (fields.payloadIsObject) {

@@ -171,6 +171,19 @@ class AbuseTest {
         }
     }
 
+    @Test
+    void a_frame_whose_type_is_an_object_is_refused_whole_and_nothing_inside_it_is_read_as_the_frame() {
+        try (Cluster cluster = Cluster.start(1);
+             ChatClient client = ChatClient.connect("client", cluster.node(1).wsUri()).joinAndWait("lobby")) {
+            // The insides of a "type" object look like a leave; the frame has no string type, so it is no leave.
+            client.sendRaw("{\"type\":{\"type\":\"leave\",\"payload\":{}},\"payload\":{}}");
+            await("refused").atMost(ofSeconds(5)).until(() -> client.errorCodes().equals(List.of("unknown_type")));
+            client.say("still in the room");
+            await("still joined").atMost(ofSeconds(5)).until(() -> client.texts().contains("still in the room"));
+            assertThat(client.errorCodes()).containsExactly("unknown_type");
+        }
+    }
+
     /**
      * At least 10,000 frames from four raw connections: each frame is followed by a sentinel (an unknown type
      * naming its number), and everything the node sends before the sentinel's error is that frame's answer.
