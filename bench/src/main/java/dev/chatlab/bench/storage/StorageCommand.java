@@ -3,74 +3,123 @@ package dev.chatlab.bench.storage;
 import static dev.chatlab.bench.Report.f;
 import static dev.chatlab.bench.Report.say;
 
-import dev.chatlab.bench.Latency;
 import dev.chatlab.bench.Report;
 import dev.chatlab.bench.Repository;
 import dev.chatlab.bench.Saving;
 import dev.chatlab.bench.Table;
-import dev.chatlab.chat.HistoryAppends;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.Statistics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Step 3's SQLite history: how fast one writer appends (WAL, synchronous=NORMAL, as the server runs it). */
+/** Step 3's SQLite history: how fast one writer appends (WAL, synchronous=NORMAL, as the server runs it), with JMH. */
 @Command(name = "storage", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Appends to step 3's History (SQLite, WAL) from one writer, round-robin over rooms, in this JVM, into a "
-                + "fresh file under bench/target/storage; reports appends/s and microseconds per append (p50/p99/max).")
+        description = "JMH benchmark of appends to step 3's History (SQLite, WAL) from one writer, round-robin over rooms, "
+                + "each trial into a fresh file under bench/target/storage: throughput mode for appends/s, sample-time mode "
+                + "for microseconds per append (mean, p50, p99, p99.9, max). About 30 s with the defaults.")
 public final class StorageCommand implements Callable<Integer> {
     @Option(names = "--rooms", defaultValue = "20", description = "rooms (default: ${DEFAULT-VALUE})")
     int rooms;
-    @Option(names = "--messages", defaultValue = "20000", description = "measured appends (default: ${DEFAULT-VALUE})")
-    int messages;
-    @Option(names = "--warmup-messages", defaultValue = "5000", description = "appends before (default: ${DEFAULT-VALUE})")
-    int warmup;
     @Option(names = "--chars", defaultValue = "100", description = "characters per message (default: ${DEFAULT-VALUE})")
     int chars;
+    @Option(names = "--forks", defaultValue = "1", description = "JMH forks per mode; 0 runs in this JVM (default: ${DEFAULT-VALUE})")
+    int forks;
+    @Option(names = "--warmup-iterations", defaultValue = "2", description = "JMH warm-up iterations per fork (default: ${DEFAULT-VALUE})")
+    int warmupIterations;
+    @Option(names = "--iterations", defaultValue = "3", description = "JMH measured iterations per fork (default: ${DEFAULT-VALUE})")
+    int iterations;
+    @Option(names = "--iteration-seconds", defaultValue = "2", description = "seconds per iteration (default: ${DEFAULT-VALUE})")
+    int iterationSeconds;
     @Mixin
     Saving saving;
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** What the two modes measured: appends/s (throughput) and the sampled microseconds per append. */
+    record Measured(double appendsPerSecond, double appendsPerSecondError, double microsMean, double p50, double p99,
+            double p999, double max, long samples) {
+    }
+
     @Override
     public Integer call() throws Exception {
         Report report = new Report("storage", Report.commandOf(spec));
-        report.announce("storage (step 3 History, SQLite)");
+        report.announce("storage (step 3 History, SQLite, JMH)");
         Path dir = Repository.root().resolve("bench/target/storage");
-        Files.createDirectories(dir);
-        Path file = dir.resolve("history-" + System.currentTimeMillis() + ".db");
-        HistoryAppends.Result r = HistoryAppends.run(file, rooms, warmup, messages, chars);
-        long bytes = Files.size(file) + sizeOrZero(Path.of(file + "-wal"));
-        for (String suffix : new String[] {"", "-wal", "-shm"}) {
-            Files.deleteIfExists(Path.of(file + suffix));
-        }
-        double seconds = r.nanos() / 1e9;
-        Latency lat = Latency.of(r.microsEach());
+        Measured m = measure(options(dir, TimeValue.seconds(iterationSeconds)));
         Table table = new Table("Metric", "Value");
-        table.row("appends", f("%,d", r.appends()));
-        table.row("appends/s", f("%,.0f", r.appends() / seconds));
-        table.row("us per append (mean)", f("%.1f", r.nanos() / 1e3 / r.appends()));
-        table.row("us per append p50", f("%d", lat.p50()));
-        table.row("us per append p99", f("%d", lat.p99()));
-        table.row("us per append max", f("%d", lat.max()));
-        table.row("file size MB (db + wal)", f("%.1f", bytes / 1e6));
-        report.table(f("storage: 1 writer, %d rooms, %,d appends of %d chars after %,d warm-up", rooms, messages, chars, warmup), table);
-        report.put("settings", Map.of("rooms", rooms, "messages", messages, "warmup", warmup, "chars", chars));
-        report.put("results", Map.of("appendsPerSecond", r.appends() / seconds, "microsPerAppend", r.nanos() / 1e3 / r.appends(),
-                "p50", lat.p50(), "p99", lat.p99(), "max", lat.max(), "bytes", bytes));
+        table.row("appends/s (throughput mode, ± 99.9 % error)", f("%,.0f ± %,.0f", m.appendsPerSecond(), m.appendsPerSecondError()));
+        table.row("µs per append (sample mode): mean", f("%.1f", m.microsMean()));
+        table.row("µs per append p50", f("%.1f", m.p50()));
+        table.row("µs per append p99", f("%.1f", m.p99()));
+        table.row("µs per append p99.9", f("%.1f", m.p999()));
+        table.row("µs per append max", f("%.1f", m.max()));
+        table.row("appends sampled", f("%,d", m.samples()));
+        report.table(f("storage: 1 writer, %d rooms, appends of %d chars; JMH, %d fork(s) per mode, %d warm-up + %d measured "
+                + "iterations of %d s", rooms, chars, forks, warmupIterations, iterations, iterationSeconds), table);
+        report.put("settings", Map.of("rooms", rooms, "chars", chars, "forks", forks, "warmupIterations", warmupIterations,
+                "iterations", iterations, "iterationSeconds", iterationSeconds, "harness", "JMH"));
+        report.put("results", Map.of("appendsPerSecond", m.appendsPerSecond(), "appendsPerSecondError", m.appendsPerSecondError(),
+                "microsPerAppend", m.microsMean(), "p50", m.p50(), "p99", m.p99(), "p999", m.p999(), "max", m.max(),
+                "samples", m.samples()));
         saving.save(report);
         say("done");
         return 0;
     }
 
-    private static long sizeOrZero(Path p) {
-        try {
-            return Files.exists(p) ? Files.size(p) : 0;
-        } catch (java.io.IOException e) {
-            return 0;
+    /** The benchmark in both modes, in microseconds; the iteration time is a parameter so that a test can keep it short. */
+    Options options(Path dir, TimeValue iterationTime) {
+        return new OptionsBuilder()
+                .include(HistoryAppendBenchmark.class.getName() + ".append$")
+                .mode(Mode.Throughput)
+                .mode(Mode.SampleTime)
+                .timeUnit(TimeUnit.MICROSECONDS)
+                .forks(forks)
+                .warmupIterations(warmupIterations)
+                .warmupTime(iterationTime)
+                .measurementIterations(iterations)
+                .measurementTime(iterationTime)
+                .param("rooms", String.valueOf(rooms))
+                .param("chars", String.valueOf(chars))
+                .param("dir", dir.toString())
+                .shouldFailOnError(true)
+                .build();
+    }
+
+    static Measured measure(Options options) throws RunnerException {
+        return measured(new Runner(options).run());
+    }
+
+    /** Throughput comes in appends per µs, sample time in µs per append. */
+    static Measured measured(Collection<RunResult> runs) {
+        RunResult throughput = null;
+        RunResult sampled = null;
+        for (RunResult run : runs) {
+            BenchmarkParams params = run.getParams();
+            if (params.getMode() == Mode.Throughput) {
+                throughput = run;
+            } else if (params.getMode() == Mode.SampleTime) {
+                sampled = run;
+            }
         }
+        if (throughput == null || sampled == null) {
+            throw new IllegalStateException("JMH returned no throughput or no sample-time result");
+        }
+        double error = throughput.getPrimaryResult().getScoreError();
+        Statistics s = sampled.getPrimaryResult().getStatistics();
+        return new Measured(throughput.getPrimaryResult().getScore() * 1e6, Double.isNaN(error) ? 0 : error * 1e6, s.getMean(),
+                s.getPercentile(50), s.getPercentile(99), s.getPercentile(99.9), s.getMax(), s.getN());
     }
 }

@@ -276,7 +276,7 @@ public final class Summary {
         return withRun(new Table("appends/s", "µs / append", "p50 µs", "p99 µs", "max µs"), runs, r -> {
             JsonNode res = r.results();
             return List.of(number(res.path("appendsPerSecond"), "%,.0f"), number(res.path("microsPerAppend"), "%.1f"),
-                    number(res.path("p50"), "%,d"), number(res.path("p99"), "%,d"), number(res.path("max"), "%,d"));
+                    number(res.path("p50"), "%,.1f"), number(res.path("p99"), "%,.1f"), number(res.path("max"), "%,.1f"));
         });
     }
 
