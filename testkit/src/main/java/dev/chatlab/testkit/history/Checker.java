@@ -91,22 +91,6 @@ public final class Checker {
         }
     }
 
-    /** A kind of finding being counted: the count, and the first few by name. */
-    private static final class Tally {
-        long count;
-        final List<String> examples = new ArrayList<>();
-
-        void add(String example) {
-            count++;
-            if (examples.size() < Verdict.SHOWN) {
-                examples.add(example);
-            }
-        }
-
-        Findings findings() {
-            return count == 0 ? Findings.NONE : new Findings(count, examples);
-        }
-    }
 
     /** The seqs of one epoch a member has had: those after {@code base} up to {@code highest}, but for the holes. */
     private static final class Segment {

@@ -279,21 +279,4 @@ public final class PresenceChecker {
     private static String seconds(long millis) {
         return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
     }
-
-    /** A kind of finding: how many, and the first few. */
-    private static final class Tally {
-        long count;
-        final List<String> examples = new ArrayList<>();
-
-        void add(String example) {
-            count++;
-            if (examples.size() < Verdict.SHOWN) {
-                examples.add(example);
-            }
-        }
-
-        Findings findings() {
-            return count == 0 ? Findings.NONE : new Findings(count, examples);
-        }
-    }
 }
