@@ -1,12 +1,12 @@
 package dev.chatlab.chat;
 
+import dev.chatlab.testkit.SseReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A recording event-stream client on the JDK's HttpClient: it keeps every event it reads, and says when the stream is live. */
@@ -18,7 +18,11 @@ final class SseStream implements AutoCloseable {
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private volatile Flow.Subscription subscription;
+    private final SseReader reader = new SseReader(e -> events.add(new Event(e.id(), e.data())), comment -> {
+        if (comment.equals("ready")) {
+            ready.set(true);
+        }
+    });
 
     private SseStream() {
     }
@@ -30,7 +34,7 @@ final class SseStream implements AutoCloseable {
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
-        http.sendAsync(request.build(), HttpResponse.BodyHandlers.fromLineSubscriber(stream.new Lines()))
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.fromLineSubscriber(stream.reader))
                 .whenComplete((response, error) -> stream.ended.set(true));
         return stream;
     }
@@ -50,52 +54,6 @@ final class SseStream implements AutoCloseable {
 
     @Override
     public void close() {
-        Flow.Subscription current = subscription;
-        if (current != null) {
-            current.cancel();
-        }
-    }
-
-    private final class Lines implements Flow.Subscriber<String> {
-        private String id;
-        private final StringBuilder data = new StringBuilder();
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(String line) {
-            if (line.isEmpty()) {
-                if (data.length() > 0) {
-                    events.add(new Event(id, data.toString()));
-                }
-                id = null;
-                data.setLength(0);
-            } else if (line.startsWith(":")) {
-                if (line.substring(1).trim().equals("ready")) {
-                    ready.set(true);
-                }
-            } else if (line.startsWith("id:")) {
-                id = line.substring(3).trim();
-            } else if (line.startsWith("data:")) {
-                if (data.length() > 0) {
-                    data.append('\n');
-                }
-                data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            ended.set(true);
-        }
-
-        @Override
-        public void onComplete() {
-            ended.set(true);
-        }
+        reader.cancel();
     }
 }

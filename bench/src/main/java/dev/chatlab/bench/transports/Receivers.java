@@ -2,6 +2,7 @@ package dev.chatlab.bench.transports;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.chatlab.testkit.SseReader;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -9,7 +10,6 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -168,7 +168,7 @@ final class Receivers {
         private final Clients clients;
         private final CompletableFuture<Void> ready = new CompletableFuture<>();
         private volatile String lastEventId;
-        private volatile Flow.Subscription subscription;
+        private volatile SseReader reader;
 
         EventStream(Clients clients) {
             this.clients = clients;
@@ -186,7 +186,18 @@ final class Receivers {
             if (resumeFrom != null) {
                 request.header("Last-Event-ID", resumeFrom);
             }
-            clients.http().sendAsync(request.build(), HttpResponse.BodyHandlers.fromLineSubscriber(new Lines()))
+            SseReader lines = new SseReader(event -> {
+                if (event.id() != null) {
+                    lastEventId = event.id();
+                }
+                clients.tally().received(parse(event.data()));
+            }, comment -> {
+                if (comment.equals("ready")) {
+                    ready.complete(null);
+                }
+            });
+            reader = lines;
+            clients.http().sendAsync(request.build(), HttpResponse.BodyHandlers.fromLineSubscriber(lines))
                     .whenComplete((response, error) -> {
                         if (!clients.stopped()) {
                             clients.scheduler().schedule(this::connect, RETRY.toMillis(), TimeUnit.MILLISECONDS);
@@ -201,56 +212,9 @@ final class Receivers {
 
         @Override
         public void close() {
-            Flow.Subscription current = subscription;
+            SseReader current = reader;
             if (current != null) {
                 current.cancel();
-            }
-        }
-
-        /** The event-stream format: {@code id:} and {@code data:} lines, an empty line ends an event, {@code :} starts a comment. */
-        private final class Lines implements Flow.Subscriber<String> {
-            private String id;
-            private final StringBuilder data = new StringBuilder();
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                s.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(String line) {
-                if (line.isEmpty()) {
-                    if (data.length() > 0) {
-                        if (id != null) {
-                            lastEventId = id;
-                        }
-                        clients.tally().received(parse(data.toString()));
-                    }
-                    id = null;
-                    data.setLength(0);
-                } else if (line.startsWith(":")) {
-                    if (line.substring(1).trim().equals("ready")) {
-                        ready.complete(null);
-                    }
-                } else if (line.startsWith("id:")) {
-                    id = line.substring(3).trim();
-                } else if (line.startsWith("data:")) {
-                    if (data.length() > 0) {
-                        data.append('\n');
-                    }
-                    data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
-                }
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                // the connect() loop notices through the response future
-            }
-
-            @Override
-            public void onComplete() {
-                // likewise
             }
         }
     }
